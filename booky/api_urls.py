@@ -1,0 +1,8 @@
+"""Every API route under /api/v1/. Each app contributes its own routes."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("social.api_urls")),
+    path("", include("clubs.api_urls")),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BookyConfig(AppConfig):
+    name = "booky"
+    verbose_name = "Booky"

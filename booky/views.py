@@ -1,0 +1,49 @@
+"""Site-wide pages: the home page and the error pages (JSON under /api/, HTML elsewhere)."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+
+from clubs.models import Club, Membership
+
+
+@require_GET
+def home(request):
+    if not request.user.is_authenticated:
+        featured = Club.objects.visible_to(None).with_member_count().order_by("-member_count", "name")[:6]
+        return TemplateResponse(request, "booky/landing.html", {"featured_clubs": featured})
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("club")
+        .order_by("club__name")
+    )
+    return TemplateResponse(request, "booky/dashboard.html", {"memberships": memberships})
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith(("/api/", "/_allauth/")) or "application/json" in request.headers.get("Accept", "")
+
+
+def _error(request, status: int, code: str, detail: str, template: str):
+    if _wants_json(request):
+        return JsonResponse({"detail": detail, "code": code}, status=status)
+    return render(request, template, {"detail": detail}, status=status)
+
+
+def page_not_found(request, exception=None):
+    message = "We could not find that page. It may have moved, or you may not have access to it."
+    return _error(request, 404, "not_found", message, "404.html")
+
+
+def permission_denied(request, exception=None):
+    detail = str(exception) if exception and str(exception) else "You do not have permission to do that."
+    return _error(request, 403, "permission_denied", detail, "403.html")
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "bad_request", "The request could not be understood.", "400.html")
+
+
+def server_error(request):
+    return _error(request, 500, "server_error", "Something went wrong on our side. Please try again.", "500.html")

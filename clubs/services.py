@@ -1,0 +1,260 @@
+"""Every write to clubs, memberships and join requests. Views, the API and the admin call these."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from booky.errors import Conflict, DomainError, NotAllowed
+from clubs import permissions
+from clubs.models import (
+    Club,
+    JoinPolicy,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Role,
+    Visibility,
+    new_invite_code,
+)
+
+EDITABLE_FIELDS = ("name", "description", "city", "country", "visibility", "join_policy")
+
+
+def _is_site_moderator(user) -> bool:
+    """Site staff moderating through the admin may act on any club."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff and user.has_perm("clubs.change_club"))
+
+
+def _require(allowed: bool, actor, message: str) -> None:
+    if not allowed and not _is_site_moderator(actor):
+        raise NotAllowed(message)
+
+
+def _lock_club(club: Club) -> Club:
+    locked = Club.objects.select_for_update().get(pk=club.pk)
+    permissions.forget_roles(club)
+    return locked
+
+
+def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:90].strip("-") or "club"
+    taken = set(
+        Club.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def _clean_text_fields(values: dict) -> dict:
+    return {key: value.strip() if isinstance(value, str) else value for key, value in values.items()}
+
+
+def club_create(
+    *,
+    owner,
+    name: str,
+    description: str = "",
+    city: str = "",
+    country: str = "",
+    visibility: str = Visibility.PUBLIC,
+    join_policy: str = JoinPolicy.OPEN,
+) -> Club:
+    """Create a club with `owner` as its only owner, in one transaction."""
+    if not owner.is_authenticated:
+        raise NotAllowed("Log in to create a club.")
+    fields = _clean_text_fields(
+        dict(name=name, description=description, city=city, country=country, visibility=visibility,
+             join_policy=join_policy)
+    )
+    # Two clubs created at once with the same name may pick the same slug; the unique
+    # constraint catches that and we try the next free one.
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                club = Club(**fields, slug=_unique_slug(fields["name"]))
+                club.full_clean()
+                club.save()
+                Membership.objects.create(club=club, user=owner, role=Role.OWNER)
+                return club
+        except IntegrityError:
+            continue
+    raise Conflict("Could not find a free address for this club name; try a slightly different name.")
+
+
+@transaction.atomic
+def club_update(*, actor, club: Club, **changes) -> Club:
+    """Change the club's details; the slug stays, so links keep working."""
+    _require(permissions.can_edit_club(actor, club), actor, "Only the owner and moderators can edit this club.")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    club = _lock_club(club)
+    for field, value in _clean_text_fields(changes).items():
+        setattr(club, field, value)
+    club.full_clean()
+    club.save()
+    return club
+
+
+@transaction.atomic
+def club_delete(*, actor, club: Club) -> None:
+    _require(permissions.can_delete_club(actor, club), actor, "Only the owner can delete this club.")
+    _lock_club(club).delete()
+
+
+@transaction.atomic
+def club_rotate_invite_code(*, actor, club: Club) -> Club:
+    """Replace the invite code; links with the old code stop working at once."""
+    _require(permissions.can_rotate_invite_code(actor, club), actor, "Only the owner can reset the invite link.")
+    club = _lock_club(club)
+    club.invite_code = new_invite_code()
+    club.save(update_fields=["invite_code"])
+    return club
+
+
+@dataclass(frozen=True)
+class JoinOutcome:
+    membership: Membership | None = None
+    join_request: JoinRequest | None = None
+
+    @property
+    def joined(self) -> bool:
+        return self.membership is not None
+
+
+@transaction.atomic
+def club_join(*, user, club: Club, invite_code: str | None = None) -> JoinOutcome:
+    """Join an open club, ask to join an approval club, or join any club with its current invite code."""
+    if not user.is_authenticated:
+        raise NotAllowed("Log in to join a club.", code="not_authenticated")
+    club = _lock_club(club)
+    if Membership.objects.filter(club=club, user=user).exists():
+        raise Conflict(f"You are already a member of {club.name}.", code="already_member")
+    if invite_code is not None:
+        if invite_code != club.invite_code:
+            raise NotAllowed(
+                "This invite link is no longer valid. Ask a club member for a new one.", code="invite_invalid"
+            )
+        JoinRequest.objects.filter(club=club, user=user, status=JoinRequestStatus.PENDING).update(
+            status=JoinRequestStatus.APPROVED, decided_at=timezone.now()
+        )
+        return JoinOutcome(membership=Membership.objects.create(club=club, user=user, role=Role.MEMBER))
+    if club.visibility == Visibility.PRIVATE or club.join_policy == JoinPolicy.INVITE:
+        raise NotAllowed(f"{club.name} takes new members by invite link only.", code="invite_only")
+    if club.join_policy == JoinPolicy.OPEN:
+        return JoinOutcome(membership=Membership.objects.create(club=club, user=user, role=Role.MEMBER))
+    if JoinRequest.objects.filter(club=club, user=user, status=JoinRequestStatus.PENDING).exists():
+        raise Conflict("Your request to join is already waiting for approval.", code="already_requested")
+    return JoinOutcome(join_request=JoinRequest.objects.create(club=club, user=user))
+
+
+@transaction.atomic
+def join_request_cancel(*, user, club: Club) -> None:
+    """The requester withdraws their pending request."""
+    updated = JoinRequest.objects.filter(club=club, user=user, status=JoinRequestStatus.PENDING).delete()[0]
+    if not updated:
+        raise Conflict("You have no pending request for this club.", code="no_pending_request")
+
+
+def _decide(*, actor, join_request: JoinRequest, status: str) -> JoinRequest:
+    club = join_request.club
+    _require(
+        permissions.can_manage_join_requests(actor, club), actor, "Only the owner and moderators decide on requests."
+    )
+    _lock_club(club)
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != JoinRequestStatus.PENDING:
+        raise Conflict(f"This request was already {join_request.get_status_display().lower()}.", code="already_decided")
+    join_request.status = status
+    join_request.decided_at = timezone.now()
+    join_request.decided_by = actor if actor.is_authenticated else None
+    join_request.save(update_fields=["status", "decided_at", "decided_by"])
+    return join_request
+
+
+@transaction.atomic
+def join_request_approve(*, actor, join_request: JoinRequest) -> Membership:
+    join_request = _decide(actor=actor, join_request=join_request, status=JoinRequestStatus.APPROVED)
+    membership, _created = Membership.objects.get_or_create(
+        club=join_request.club, user=join_request.user, defaults={"role": Role.MEMBER}
+    )
+    return membership
+
+
+@transaction.atomic
+def join_request_decline(*, actor, join_request: JoinRequest) -> JoinRequest:
+    return _decide(actor=actor, join_request=join_request, status=JoinRequestStatus.DECLINED)
+
+
+@transaction.atomic
+def club_leave(*, user, club: Club) -> None:
+    if not user.is_authenticated:
+        raise NotAllowed("Log in first.", code="not_authenticated")
+    _lock_club(club)
+    membership = Membership.objects.filter(club=club, user=user).first()
+    if membership is None:
+        raise Conflict(f"You are not a member of {club.name}.", code="not_member")
+    if membership.role == Role.OWNER:
+        raise Conflict(
+            "You own this club: transfer ownership to another member before leaving, or delete the club.",
+            code="owner_cannot_leave",
+        )
+    membership.delete()
+
+
+@transaction.atomic
+def membership_remove(*, actor, membership: Membership) -> None:
+    """Remove a member; they may ask to join again later."""
+    club = membership.club
+    if membership.role == Role.OWNER:
+        raise Conflict("The owner cannot be removed. Transfer ownership first.", code="owner_cannot_be_removed")
+    if membership.user_id == actor.pk:
+        raise Conflict("To leave the club, use Leave.", code="cannot_remove_self")
+    _require(
+        permissions.can_remove_member(actor, club, membership),
+        actor,
+        "Moderators can remove members; only the owner can remove moderators.",
+    )
+    _lock_club(club)
+    Membership.objects.filter(pk=membership.pk).delete()
+
+
+@transaction.atomic
+def membership_set_role(*, actor, membership: Membership, role: str) -> Membership:
+    """Promote a member to moderator or demote a moderator; the owner changes only by transfer."""
+    club = membership.club
+    _require(permissions.can_change_roles(actor, club), actor, "Only the owner can change roles.")
+    if role not in (Role.MODERATOR, Role.MEMBER):
+        if role == Role.OWNER:
+            raise Conflict("To make someone the owner, transfer ownership.", code="use_transfer")
+        raise DomainError(f"Unknown role {role!r}: choose moderator or member.", code="invalid_role")
+    _lock_club(club)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == Role.OWNER:
+        raise Conflict("The owner cannot be demoted. Transfer ownership first.", code="owner_cannot_be_demoted")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def club_transfer_ownership(*, actor, club: Club, new_owner) -> Club:
+    """Make another member the owner; the previous owner stays on as a moderator."""
+    _require(permissions.can_transfer_ownership(actor, club), actor, "Only the owner can transfer ownership.")
+    club = _lock_club(club)
+    target = Membership.objects.select_for_update().filter(club=club, user=new_owner).first()
+    if target is None:
+        raise Conflict("Ownership can only go to a member of the club.", code="not_member")
+    if target.role == Role.OWNER:
+        raise Conflict("This member already owns the club.", code="already_owner")
+    # Demote first: the one-owner constraint holds at every statement.
+    Membership.objects.filter(club=club, role=Role.OWNER).update(role=Role.MODERATOR)
+    target.role = Role.OWNER
+    target.save(update_fields=["role"])
+    return club

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from social import views
+
+app_name = "social"
+urlpatterns = [
+    path("", views.settings_page, name="settings"),
+]

@@ -1,0 +1,33 @@
+// Booky's small client script. No inline scripts anywhere: the Content-Security-Policy forbids them.
+(function () {
+  "use strict";
+  // Fill empty timezone fields (sign-up, settings) from the browser.
+  function fillTimezones(root) {
+    var tz;
+    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!tz) return;
+    root.querySelectorAll("[data-browser-timezone]").forEach(function (field) {
+      if (field.dataset.filled) return;
+      var hasOption = field.tagName !== "SELECT" || Array.prototype.some.call(field.options, function (o) { return o.value === tz; });
+      if (hasOption && (!field.value || field.value === "UTC")) field.value = tz;
+      field.dataset.filled = "1";
+    });
+  }
+  // Ask before destructive actions: <form data-confirm="Delete this club?">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  }, true);
+  // Copy buttons: <button data-copy="#invite-url">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.dataset.copy);
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText(source.value || source.textContent).then(function () {
+      button.textContent = "Copied";
+    });
+  });
+  document.addEventListener("DOMContentLoaded", function () { fillTimezones(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { fillTimezones(event.target); });
+})();
