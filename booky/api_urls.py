@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("social.api_urls")),
     path("", include("clubs.api_urls")),
+    path("", include("books.api_urls")),
 ]

@@ -35,7 +35,9 @@ if DEBUG or TESTING:
     SECRET_KEY = SECRET_KEY or "insecure-local-development-key-do-not-use-in-production-0123456789"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]", "testserver"]
 else:
-    missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
+    missing = [
+        name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value
+    ]
     if missing:
         raise ImproperlyConfigured(
             f"Booky refuses to start: {', '.join(missing)} must be set when DEBUG is off. "
@@ -105,6 +107,7 @@ TEMPLATES = [
 
 # Database: SQLite by default; DATABASE_URL (postgres://...) in production and CI.
 SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
+SQLITE_TEST_PATH = os.environ.get("SQLITE_TEST_PATH", "")  # default: an in-memory test database
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
@@ -126,7 +129,7 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", "")} if os.environ.get("SQLITE_TEST_PATH") else {},
+            "TEST": {"NAME": SQLITE_TEST_PATH} if SQLITE_TEST_PATH else {},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -175,7 +178,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_LOGOUT_ON_GET = False
 # allauth's rate limits stay at their defaults (on), also for the admin login below.
-ACCOUNT_FORMS = {"signup": "social.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "social.forms.SignupForm",
+    "login": "social.forms.LoginForm",
+    "add_email": "social.forms.AddEmailForm",
+}
 ACCOUNT_ADAPTER = "social.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Booky] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -189,19 +196,21 @@ HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = int(os.environ.get("JWT_REFRESH_TOKEN_EX
 HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True  # logging out invalidates outstanding access tokens
 HEADLESS_SERVE_SPECIFICATION = False
 
-# Mail: Django 6.1 MAILERS. Console in development, SMTP when EMAIL_URL-style settings are given.
+# Mail: Django 6.1 MAILERS. Console in development; SMTP in production, to SMTP_HOST or else to an MTA
+# on localhost:25 (a console backend would silently drop every mail, and `check --deploy` rejects it).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Booky <noreply@booky.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if os.environ.get("SMTP_HOST"):
+SMTP_HOST = os.environ.get("SMTP_HOST", "")
+if SMTP_HOST or not (DEBUG or TESTING):
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["SMTP_HOST"],
-                "port": int(os.environ.get("SMTP_PORT", "587")),
+                "host": SMTP_HOST or "localhost",
+                "port": int(os.environ.get("SMTP_PORT", "587" if SMTP_HOST else "25")),
                 "username": os.environ.get("SMTP_USERNAME", ""),
                 "password": os.environ.get("SMTP_PASSWORD", ""),
-                "use_tls": env_bool("SMTP_USE_TLS", True),
+                "use_tls": env_bool("SMTP_USE_TLS", bool(SMTP_HOST)),
             },
         }
     }
@@ -263,7 +272,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    # Book covers come from Google's image hosts; nothing else external is allowed.
+    "img-src": [CSP.SELF, "data:", "https://books.google.com", "https://books.googleusercontent.com"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
@@ -303,5 +313,12 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Google Books: reached only when configured and reachable; the local catalog answers otherwise.
+GOOGLE_BOOKS_URL = os.environ.get("GOOGLE_BOOKS_URL", "https://www.googleapis.com/books/v1/volumes")
+GOOGLE_BOOKS_API_KEY = os.environ.get("GOOGLE_BOOKS_API_KEY", "")
+# Off (empty) means "not configured": search uses the local catalog only.
+GOOGLE_BOOKS_ENABLED = env_bool("GOOGLE_BOOKS_ENABLED", not TESTING)
+RATELIMIT_USE_CACHE = "default"
 
 BOOKY_DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "booky-demo-2026")

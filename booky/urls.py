@@ -19,6 +19,7 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("settings/", include("social.urls")),
     path("clubs/", include("clubs.urls")),
+    path("books/", include("books.urls")),
     path("api/v1/", include("booky.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

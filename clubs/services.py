@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from booky.errors import Conflict, DomainError, NotAllowed
+from booky.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs import permissions
 from clubs.models import (
     Club,
@@ -33,13 +33,21 @@ def _require(allowed: bool, actor, message: str) -> None:
 
 
 def _lock_club(club: Club) -> Club:
-    locked = Club.objects.select_for_update().get(pk=club.pk)
+    locked = Club.objects.select_for_update().filter(pk=club.pk).first()
+    if locked is None:  # deleted by someone else since the caller loaded it
+        raise NotFound("This club no longer exists.")
     permissions.forget_roles(club)
     return locked
 
 
+# Slugs that would collide with fixed pages under /clubs/.
+RESERVED_SLUGS = {"new", "mine", "join"}
+
+
 def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:90].strip("-") or "club"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-club"
     taken = set(
         Club.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
     )

@@ -1,5 +1,44 @@
+"""allauth hooks: case-insensitive uniqueness that also covers accounts made outside allauth, and the
+time zone chosen at sign-up."""
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+
+from social.models import User
+
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    pass
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        username = super().clean_username(username, shallow=shallow)
+        # allauth compares lowercased names exactly; accounts made by createsuperuser or the admin
+        # may keep capitals, so ask the database case-insensitively too (its constraint agrees).
+        if not shallow and User.objects.filter(username__iexact=username).exists():
+            raise self.validation_error("username_taken")
+        return username
+
+    def clean_email(self, email: str) -> str:
+        email = super().clean_email(email)
+        # Django's EmailField accepts 320 characters; our column (and allauth's) holds 254.
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"Email addresses can be at most {EMAIL_MAX_LENGTH} characters.", code="max_length"
+            )
+        return email
+
+    def validate_unique_email(self, email: str) -> str:
+        email = super().validate_unique_email(email)
+        others = User.objects.filter(email__iexact=email)
+        request_user = getattr(getattr(self, "request", None), "user", None)
+        if request_user is not None and request_user.is_authenticated:
+            others = others.exclude(pk=request_user.pk)
+        if others.exists():
+            raise self.validation_error("email_taken")
+        return email
+
+    def save_user(self, request, user, form, commit=True):
+        timezone = form.cleaned_data.get("timezone") if hasattr(form, "cleaned_data") else None
+        if timezone:
+            user.timezone = timezone
+        return super().save_user(request, user, form, commit=commit)

@@ -28,6 +28,31 @@
       button.textContent = "Copied";
     });
   });
+  // htmx does not swap error answers it is not told to (403, 404, 429, 5xx): say what happened instead
+  // of leaving the button looking dead.
+  var ERROR_TEXT = {
+    401: "Please log in again, then retry.",
+    403: "You do not have permission to do that.",
+    404: "That is no longer here. Reload the page to see the current state.",
+    429: "Too many requests. Please wait a minute and try again.",
+  };
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var box = document.getElementById("request-error");
+    if (!box) return;
+    box.textContent = ERROR_TEXT[status] || "Something went wrong. Reload the page and try again.";
+    box.hidden = false;
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("request-error");
+    if (!box) return;
+    box.textContent = "Booky could not be reached. Check your connection and try again.";
+    box.hidden = false;
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("request-error");
+    if (box) box.hidden = true;
+  });
   document.addEventListener("DOMContentLoaded", function () { fillTimezones(document); });
   document.addEventListener("htmx:afterSettle", function (event) { fillTimezones(event.target); });
 })();

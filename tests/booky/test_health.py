@@ -1,3 +1,17 @@
+import json
+import socket
+
+from django.db import OperationalError
+
+from tests.booky.test_settings import PRODUCTION_ENV
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def test_healthz_answers_without_touching_the_database(client):
     # No `db` fixture: pytest-django raises if the view touches the database.
     response = client.get("/healthz")
@@ -9,6 +23,46 @@ def test_readyz_reports_the_database_ready(client, db):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+class UnreachableDatabase:
+    def cursor(self):
+        raise OperationalError("connection refused")
+
+
+def test_readyz_answers_503_when_the_database_cursor_fails(client, monkeypatch):
+    monkeypatch.setattr("booky.health.connection", UnreachableDatabase())
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "OperationalError"}
+
+
+def test_readyz_answers_503_with_json_when_postgres_is_unreachable(run_django):
+    code = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "response = Client().get('/readyz'); "
+        "print(json.dumps({'status': response.status_code, 'type': response['Content-Type'], "
+        "'body': response.json()}))"
+    )
+    env = {"DEBUG": "1", "DATABASE_URL": f"postgres://booky@127.0.0.1:{closed_port()}/booky"}
+    result = run_django(code, env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503
+    assert answer["type"] == "application/json"
+    assert answer["body"]["status"] == "unavailable"
+
+
+def test_health_probes_answer_over_plain_http_in_production(run_django):
+    # Load balancers and docker's health check call http://, while every page redirects to https.
+    code = (
+        "import django; django.setup(); from django.test import Client; c = Client(); "
+        "print(c.get('/healthz', HTTP_HOST='booky.example.com').status_code, "
+        "c.get('/', HTTP_HOST='booky.example.com').status_code)"
+    )
+    result = run_django(code, PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "301"]
 
 
 def test_home_page_greets_visitors(client, db):

@@ -1,0 +1,111 @@
+# Booky's everyday commands. `make help` lists them.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+# `python3 -m pip install --user uv` puts uv in ~/.local/bin; find it there even when it is not on PATH.
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+VENV := $(or $(UV_PROJECT_ENVIRONMENT),.venv)
+PYTHON := $(VENV)/bin/python
+MANAGE := $(PYTHON) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_DATABASE_URL := $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/booky)
+
+.PHONY: help uv install run serve worker demo test test-pg test-browser lint
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+uv:
+	@command -v uv >/dev/null 2>&1 && exit 0
+	echo "uv not found: installing it with pip into ~/.local/bin"
+	python3 -m pip install --user --quiet uv || python3 -m pip install --user --quiet --break-system-packages uv
+
+install: uv  ## Install the locked dependencies into .venv
+	@uv sync --locked
+
+run: install  ## Migrate, load the demo data, then run the web server and the task worker (Ctrl-C stops both)
+	@export DEBUG=1
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	web=""; worker=""
+	stop() { trap - INT TERM EXIT; kill $$web $$worker 2>/dev/null || true; wait || true; }
+	trap stop INT TERM EXIT
+	$(MANAGE) db_worker & worker=$$!
+	$(MANAGE) runserver $(HOST):$(PORT) & web=$$!
+	echo
+	echo "Booky is running at http://$(HOST):$(PORT)/ with a task worker; Ctrl-C stops both."
+	echo "Log in as ada, bruno, chiara, dev, elena, farid, grace or hiro with the demo password above."
+	echo
+	# Whichever stops first (Ctrl-C, a crash) takes the other one down with it.
+	wait -n
+
+serve: install  ## Production-like: collectstatic, migrate, gunicorn (DEBUG off)
+	@unset DEBUG
+	if [ -z "$${SECRET_KEY:-}" ]; then
+	  echo "SECRET_KEY is not set: using a random one for this local run (sessions end when it stops)."
+	  export SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')"
+	fi
+	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}"
+	# No TLS in front of a local gunicorn: do not redirect to https unless asked to.
+	export SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) migrate --noinput
+	echo "Booky (gunicorn) at http://$(HOST):$(PORT)/ for hosts $$ALLOWED_HOSTS"
+	exec $(VENV)/bin/gunicorn booky.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --no-control-socket
+
+worker: install  ## Run the background task worker (DEBUG=1 unless DEBUG is set)
+	@export DEBUG="$${DEBUG:-1}"
+	exec $(MANAGE) db_worker
+
+demo: install  ## Load the demo users and clubs (idempotent)
+	@DEBUG=1 $(MANAGE) migrate --noinput
+	DEBUG=1 $(MANAGE) seed_demo
+
+test: install  ## Run the whole test suite on SQLite
+	@DATABASE_URL= REDIS_URL= uv run pytest $(PYTEST_ARGS)
+
+# pytest-django creates and drops test_<name> itself; the server must answer and <name> must exist.
+define ENSURE_PG_DATABASE
+import os, sys
+from urllib.parse import urlsplit, urlunsplit
+import psycopg
+from psycopg import sql
+
+url = urlsplit(os.environ["DATABASE_URL"])
+name = url.path.lstrip("/") or "booky"
+try:
+    connection = psycopg.connect(urlunsplit(url._replace(path="/postgres")), autocommit=True, connect_timeout=5)
+except psycopg.OperationalError as error:
+    sys.exit(f"PostgreSQL is not reachable at {url.hostname}:{url.port or 5432}: {error}\n"
+             "Start it (pg_ctlcluster 15 main start) or point DATABASE_URL at a running server.")
+with connection:
+    if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        print(f"Created database {name}.")
+endef
+export ENSURE_PG_DATABASE
+
+test-pg: install  ## Run the whole test suite on PostgreSQL (DATABASE_URL, default postgres://root@127.0.0.1:5432/booky)
+	@export DATABASE_URL="$(PG_DATABASE_URL)" REDIS_URL=
+	$(PYTHON) -c "$$ENSURE_PG_DATABASE"
+	uv run pytest $(PYTEST_ARGS)
+
+test-browser: install  ## Run the browser tests (Playwright driving Debian's /usr/bin/chromium)
+	@status=0
+	DATABASE_URL= REDIS_URL= uv run pytest -m browser $(PYTEST_ARGS) || status=$$?
+	# pytest exits 5 when it collected no test: no browser test yet is not a failure.
+	if [ $$status -eq 5 ]; then echo "No browser tests collected."; exit 0; fi
+	exit $$status
+
+lint: install  ## ruff, missing migrations, and Django's deployment checks with production settings
+	@uv run ruff check .
+	uv run ruff format --check .
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	env -u DEBUG -u DATABASE_URL \
+	  SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  ALLOWED_HOSTS=booky.example.com \
+	  $(MANAGE) check --deploy --fail-level WARNING

@@ -1,0 +1,142 @@
+"""Books: one row per book Booky knows, from the catalog, Google Books or typed in by hand."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
+from django.db import connection, models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from books import isbn as isbn_lib
+from books.dates import validate_published_date
+from books.sanitize import clean_description
+
+NO_NUL = [ProhibitNullCharactersValidator()]
+TITLE_MAX_LENGTH = 300
+MAX_PAGES = 20_000
+COVER_HOSTS = ("books.google.com", "books.googleusercontent.com")
+# Enough distinct placeholder colours that neighbouring covers rarely match.
+PLACEHOLDER_HUES = 6
+
+
+class Source(models.TextChoices):
+    GOOGLE = "google", "Google Books"
+    CATALOG = "catalog", "Booky catalog"
+    MANUAL = "manual", "Added by hand"
+
+
+class BookQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """Books matching `text`, best first: full-text ranking on PostgreSQL, substring match elsewhere."""
+        text = (text or "").strip()
+        if not text:
+            return self.order_by("title", "pk")
+        compact = isbn_lib.normalize(text)
+        if isbn_lib.looks_like_isbn(compact):
+            return self.with_isbn(compact).order_by("pk")
+        contains = Q(title__icontains=text) | Q(subtitle__icontains=text) | Q(author_line__icontains=text)
+        if connection.vendor != "postgresql":
+            return self.filter(contains).order_by("title", "pk")
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("title", weight="A", config="english")
+            + SearchVector("author_line", weight="B", config="english")
+            + SearchVector("subtitle", weight="C", config="english")
+        )
+        query = SearchQuery(text, search_type="websearch", config="english")
+        # Substring matches keep typeahead useful for half-typed words, which full-text search misses.
+        return (
+            self.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(Q(search=query) | contains)
+            .order_by("-rank", "title", "pk")
+        )
+
+    def with_isbn(self, raw: str):
+        value = isbn_lib.normalize(raw)
+        numbers = {value}
+        if isbn_lib.is_valid_isbn10(value):
+            numbers.add(isbn_lib.to_isbn13(value))
+        elif isbn_lib.is_valid_isbn13(value):
+            numbers.add(isbn_lib.to_isbn10(value))
+        numbers.discard("")
+        return self.filter(Q(isbn_13__in=numbers) | Q(isbn_10__in=numbers))
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, validators=NO_NUL)
+    subtitle = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, validators=NO_NUL)
+    # Ordered as on the cover; author_line is the same names joined, for search and display.
+    authors = models.JSONField(default=list, blank=True)
+    author_line = models.CharField(max_length=1000, blank=True, editable=False)
+    page_count = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_PAGES)]
+    )
+    # As Google gives it: "1813", "1813-01" or "1813-01-28".
+    published_date = models.CharField(max_length=10, blank=True, validators=[validate_published_date])
+    publisher = models.CharField(max_length=200, blank=True, validators=NO_NUL)
+    language = models.CharField(max_length=16, blank=True, validators=NO_NUL)
+    categories = models.JSONField(default=list, blank=True)
+    description = models.TextField(blank=True, help_text="Sanitized HTML (see books.sanitize).")
+    cover_url = models.URLField(max_length=500, blank=True)
+    isbn_10 = models.CharField("ISBN-10", max_length=10, blank=True, validators=[isbn_lib.validate_isbn10])
+    isbn_13 = models.CharField("ISBN-13", max_length=13, blank=True, validators=[isbn_lib.validate_isbn13])
+    google_volume_id = models.CharField(max_length=64, blank=True, validators=NO_NUL)
+    source = models.CharField(max_length=10, choices=Source, default=Source.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BookQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["isbn_13"], condition=~Q(isbn_13=""), name="book_isbn_13_unique"),
+            models.UniqueConstraint(fields=["isbn_10"], condition=~Q(isbn_10=""), name="book_isbn_10_unique"),
+            models.UniqueConstraint(
+                fields=["google_volume_id"], condition=~Q(google_volume_id=""), name="book_google_volume_unique"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="book_title_not_empty"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="book_source_valid"),
+            models.CheckConstraint(
+                condition=Q(page_count__isnull=True) | Q(page_count__gte=1, page_count__lte=MAX_PAGES),
+                name="book_page_count_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(isbn_13="") | Q(isbn_13__length=13), name="book_isbn_13_length"
+            ),
+            models.CheckConstraint(
+                condition=Q(isbn_10="") | Q(isbn_10__length=10), name="book_isbn_10_length"
+            ),
+        ]
+        indexes = [models.Index(fields=["author_line"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.author_line})" if self.author_line else self.title
+
+    def save(self, *args, **kwargs):
+        # Invariants every writer gets for free: the search line matches the authors, the HTML is clean.
+        self.author_line = join_authors(self.authors)
+        self.description = clean_description(self.description)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "author_line", "description"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("books:detail", args=[self.pk])
+
+    @property
+    def year(self) -> str:
+        return self.published_date[:4]
+
+    @property
+    def description_html(self) -> SafeString:
+        return mark_safe(clean_description(self.description))  # noqa: S308 - cleaned by nh3 just now
+
+    @property
+    def placeholder_hue(self) -> int:
+        return (self.pk or len(self.title)) % PLACEHOLDER_HUES
+
+
+def join_authors(authors) -> str:
+    if not isinstance(authors, list):
+        return ""
+    return ", ".join(str(name) for name in authors if name)[:1000]

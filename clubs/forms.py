@@ -1,0 +1,57 @@
+"""HTML forms for clubs. They validate input only; the services in clubs/services.py do the writes."""
+
+from django import forms
+
+from clubs.models import NAME_MAX_LENGTH, Club, JoinPolicy, Visibility
+
+
+class ClubForm(forms.Form):
+    name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        help_text=f"Up to {NAME_MAX_LENGTH} characters. The club's web address is made from it.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    description = forms.CharField(
+        max_length=4000,
+        required=False,
+        help_text="What you read, how often you meet, who is welcome.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    city = forms.CharField(max_length=80, required=False)
+    country = forms.CharField(max_length=80, required=False)
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices,
+        initial=Visibility.PUBLIC,
+        widget=forms.RadioSelect,
+        help_text="Private clubs are hidden from the directory and take new members by invite link only.",
+    )
+    join_policy = forms.ChoiceField(
+        label="Who can join",
+        choices=JoinPolicy.choices,
+        initial=JoinPolicy.OPEN,
+        widget=forms.RadioSelect,
+        help_text="Anyone with the invite link can always join, whatever you choose here.",
+    )
+
+    @classmethod
+    def for_club(cls, club: Club, data=None) -> "ClubForm":
+        initial = {field: getattr(club, field) for field in cls.base_fields}
+        return cls(data=data, initial=initial)
+
+
+class ClubDeleteForm(forms.Form):
+    """The owner types the club's name, so a club is never deleted by a stray click."""
+
+    confirm_name = forms.CharField(label="Type the club's name to confirm", max_length=200)
+
+    def __init__(self, *args, club: Club, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.club = club
+
+    def clean_confirm_name(self) -> str:
+        typed = self.cleaned_data["confirm_name"]
+        if typed.strip() != self.club.name:
+            raise forms.ValidationError(
+                f"That does not match. Type “{self.club.name}” exactly to delete the club.", code="mismatch"
+            )
+        return typed
