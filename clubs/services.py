@@ -24,7 +24,13 @@ EDITABLE_FIELDS = ("name", "description", "city", "country", "visibility", "join
 
 def _is_site_moderator(user) -> bool:
     """Site staff moderating through the admin may act on any club."""
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff and user.has_perm("clubs.change_club"))
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("clubs.change_club")
+    )
 
 
 def _require(allowed: bool, actor, message: str) -> None:
@@ -77,8 +83,14 @@ def club_create(
     if not owner.is_authenticated:
         raise NotAllowed("Log in to create a club.")
     fields = _clean_text_fields(
-        dict(name=name, description=description, city=city, country=country, visibility=visibility,
-             join_policy=join_policy)
+        dict(
+            name=name,
+            description=description,
+            city=city,
+            country=country,
+            visibility=visibility,
+            join_policy=join_policy,
+        )
     )
     # Two clubs created at once with the same name may pick the same slug; the unique
     # constraint catches that and we try the next free one.
@@ -98,7 +110,9 @@ def club_create(
 @transaction.atomic
 def club_update(*, actor, club: Club, **changes) -> Club:
     """Change the club's details; the slug stays, so links keep working."""
-    _require(permissions.can_edit_club(actor, club), actor, "Only the owner and moderators can edit this club.")
+    _require(
+        permissions.can_edit_club(actor, club), actor, "Only the owner and moderators can edit this club."
+    )
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
@@ -119,7 +133,9 @@ def club_delete(*, actor, club: Club) -> None:
 @transaction.atomic
 def club_rotate_invite_code(*, actor, club: Club) -> Club:
     """Replace the invite code; links with the old code stop working at once."""
-    _require(permissions.can_rotate_invite_code(actor, club), actor, "Only the owner can reset the invite link.")
+    _require(
+        permissions.can_rotate_invite_code(actor, club), actor, "Only the owner can reset the invite link."
+    )
     club = _lock_club(club)
     club.invite_code = new_invite_code()
     club.save(update_fields=["invite_code"])
@@ -173,12 +189,16 @@ def join_request_cancel(*, user, club: Club) -> None:
 def _decide(*, actor, join_request: JoinRequest, status: str) -> JoinRequest:
     club = join_request.club
     _require(
-        permissions.can_manage_join_requests(actor, club), actor, "Only the owner and moderators decide on requests."
+        permissions.can_manage_join_requests(actor, club),
+        actor,
+        "Only the owner and moderators decide on requests.",
     )
     _lock_club(club)
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if join_request.status != JoinRequestStatus.PENDING:
-        raise Conflict(f"This request was already {join_request.get_status_display().lower()}.", code="already_decided")
+        raise Conflict(
+            f"This request was already {join_request.get_status_display().lower()}.", code="already_decided"
+        )
     join_request.status = status
     join_request.decided_at = timezone.now()
     join_request.decided_by = actor if actor.is_authenticated else None
@@ -221,7 +241,9 @@ def membership_remove(*, actor, membership: Membership) -> None:
     """Remove a member; they may ask to join again later."""
     club = membership.club
     if membership.role == Role.OWNER:
-        raise Conflict("The owner cannot be removed. Transfer ownership first.", code="owner_cannot_be_removed")
+        raise Conflict(
+            "The owner cannot be removed. Transfer ownership first.", code="owner_cannot_be_removed"
+        )
     if membership.user_id == actor.pk:
         raise Conflict("To leave the club, use Leave.", code="cannot_remove_self")
     _require(
@@ -245,7 +267,9 @@ def membership_set_role(*, actor, membership: Membership, role: str) -> Membersh
     _lock_club(club)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == Role.OWNER:
-        raise Conflict("The owner cannot be demoted. Transfer ownership first.", code="owner_cannot_be_demoted")
+        raise Conflict(
+            "The owner cannot be demoted. Transfer ownership first.", code="owner_cannot_be_demoted"
+        )
     membership.role = role
     membership.save(update_fields=["role"])
     return membership

@@ -189,7 +189,9 @@ def test_a_removed_member_may_ask_again():
     club = ClubFactory(join_policy=JoinPolicy.APPROVAL)
     owner = club.memberships.get(role=Role.OWNER).user
     reader = UserFactory()
-    services.join_request_approve(actor=owner, join_request=services.club_join(user=reader, club=club).join_request)
+    services.join_request_approve(
+        actor=owner, join_request=services.club_join(user=reader, club=club).join_request
+    )
     services.membership_remove(actor=owner, membership=club.memberships.get(user=reader))
     outcome = services.club_join(user=reader, club=club)
     assert outcome.join_request.status == JoinRequestStatus.PENDING
