@@ -5,8 +5,8 @@ leave the data exactly as it was: each case compares a snapshot of clubs, member
 requests before and after.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from rest_framework.test import APIClient
