@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("social.api_urls")),
     path("", include("clubs.api_urls")),
     path("", include("books.api_urls")),
+    path("", include("meetings.api_urls")),
 ]

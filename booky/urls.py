@@ -20,6 +20,7 @@ urlpatterns = [
     path("settings/", include("social.urls")),
     path("clubs/", include("clubs.urls")),
     path("books/", include("books.urls")),
+    path("", include("meetings.urls")),
     path("api/v1/", include("booky.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

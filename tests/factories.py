@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from clubs.models import Club, JoinPolicy, Membership, Role, Visibility
 from social.models import User
@@ -45,3 +48,27 @@ class ClubFactory(factory.django.DjangoModelFactory):
 
 def add_member(club: Club, user: User | None = None, role: str = Role.MEMBER) -> Membership:
     return Membership.objects.create(club=club, user=user or UserFactory(), role=role)
+
+
+class BookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "books.Book"
+
+    title = factory.Sequence(lambda n: f"Novel Number {n}")
+    authors = factory.LazyFunction(lambda: ["Jane Writer"])
+    page_count = 300
+    source = "manual"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A scheduled meeting a week from now, about a 300-page book, with target page 300."""
+
+    class Meta:
+        model = "meetings.Meeting"
+
+    club = factory.SubFactory(ClubFactory)
+    book = factory.SubFactory(BookFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    duration_minutes = 120
+    place = "The back room of Café Livro"
+    target_page = factory.LazyAttribute(lambda meeting: meeting.book.page_count or 100)

@@ -1,0 +1,210 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from clubs.models import Club, Membership
+
+NO_NUL = [ProhibitNullCharactersValidator()]
+MAX_DURATION_MINUTES = 24 * 60
+
+
+def validate_http_url(value: str) -> None:
+    if value and not value.lower().startswith(("http://", "https://")):
+        raise ValidationError("Online links must start with http:// or https://.", code="scheme")
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Completed"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Meetings of clubs the user can see (public clubs, and private clubs they belong to)."""
+        return self.filter(club__in=Club.objects.visible_to(user))
+
+    def of_member(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(club__in=Membership.objects.filter(user=user).values("club"))
+
+    def upcoming(self, now=None):
+        """Scheduled meetings that have not ended yet, soonest first."""
+        now = now or timezone.now()
+        return self.filter(status=MeetingStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at", "pk")
+
+    def past(self, now=None):
+        now = now or timezone.now()
+        return self.filter(Q(ends_at__lte=now) | ~Q(status=MeetingStatus.SCHEDULED)).order_by("-starts_at", "-pk")
+
+    def with_page_data(self):
+        going = Count("attendances", filter=Q(attendances__rsvp="going"), distinct=True)
+        return self.select_related("club", "book").annotate(going_count=going)
+
+
+class Meeting(models.Model):
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="meetings")
+    # PROTECT: a book in use cannot disappear from under a meeting (merge books instead).
+    book = models.ForeignKey("books.Book", on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField(max_length=200, blank=True, validators=NO_NUL)
+    description = models.TextField(max_length=4000, blank=True, validators=NO_NUL)
+    starts_at = models.DateTimeField(help_text="Stored in UTC.")
+    duration_minutes = models.PositiveIntegerField(
+        default=120, validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)]
+    )
+    # Derived from starts_at + duration on save; stored so "upcoming" is one indexed comparison.
+    ends_at = models.DateTimeField(editable=False)
+    place = models.CharField(max_length=300, blank=True, validators=NO_NUL)
+    online_link = models.URLField(max_length=500, blank=True, validators=[validate_http_url])
+    target_page = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    status = models.CharField(max_length=10, choices=MeetingStatus, default=MeetingStatus.SCHEDULED)
+    cancel_reason = models.CharField(max_length=500, blank=True, validators=NO_NUL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(target_page__gte=1), name="meeting_target_page_positive"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_DURATION_MINUTES),
+                name="meeting_duration_range",
+            ),
+            models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+        ]
+        indexes = [
+            # "Upcoming meetings of my clubs": filter by club and status, range on ends_at, order by start.
+            models.Index(fields=["club", "status", "ends_at", "starts_at"], name="meeting_club_upcoming"),
+            models.Index(fields=["status", "starts_at"], name="meeting_status_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    def save(self, *args, **kwargs):
+        self.ends_at = self.starts_at + timedelta(minutes=self.duration_minutes or 1)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "ends_at"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return self.title or (self.book.title if self.book_id else "Meeting")
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    def has_started(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.starts_at
+
+    def is_scheduled(self) -> bool:
+        return self.status == MeetingStatus.SCHEDULED
+
+    def rsvp_is_open(self, now=None) -> bool:
+        return self.is_scheduled() and not self.has_started(now)
+
+    def check_in_is_open(self, now=None) -> bool:
+        return self.is_scheduled() and self.has_started(now)
+
+    def progress_is_open(self) -> bool:
+        return self.is_scheduled()
+
+
+class Rsvp(models.TextChoices):
+    GOING = "going", "Going"
+    MAYBE = "maybe", "Maybe"
+    DECLINED = "declined", "Not going"
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def going(self):
+        return self.filter(rsvp=Rsvp.GOING)
+
+    def for_race(self):
+        return self.going().select_related("user").order_by("-current_page", "finished_at", "user__username")
+
+
+class Attendance(models.Model):
+    """One member's RSVP, reading progress and check-in for one meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances")
+    rsvp = models.CharField(max_length=10, choices=Rsvp, default=Rsvp.GOING)
+    current_page = models.PositiveIntegerField(default=0)
+    finished = models.BooleanField(default=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    checked_in = models.BooleanField(default=False)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="attendance_one_per_member"),
+            models.CheckConstraint(condition=Q(rsvp__in=Rsvp.values), name="attendance_rsvp_valid"),
+            models.CheckConstraint(
+                condition=Q(finished=False) | Q(finished_at__isnull=False), name="attendance_finished_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "meeting"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.meeting_id}: p.{self.current_page} ({self.rsvp})"
+
+    def percent_of(self, target_page: int) -> int:
+        if not target_page:
+            return 0
+        return min(100, round(100 * self.current_page / target_page))
+
+
+class ProgressEntry(models.Model):
+    """Append-only history of an attendance's page, one row per change."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="history")
+    page = models.PositiveIntegerField()
+    finished = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name_plural = "progress entries"
+
+    def __str__(self) -> str:
+        return f"p.{self.page} at {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A secret URL per user for calendar apps; resetting the token revokes old subscriptions."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

@@ -1,0 +1,322 @@
+"""Every write to meetings and attendances. Views, the API and the admin call these.
+
+Edits of a meeting and of a member's progress use optimistic locking: the caller passes the
+version it last saw, the UPDATE only matches that version, and a miss raises StaleVersion with
+the current values, so two browser tabs can never silently overwrite each other.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from booky.errors import Conflict, DomainError, NotAllowed, NotFound
+from clubs.models import Club, Membership
+from meetings import permissions
+from meetings.models import (
+    Attendance,
+    CalendarFeed,
+    Meeting,
+    MeetingStatus,
+    ProgressEntry,
+    Rsvp,
+    new_calendar_token,
+)
+
+MEETING_EDITABLE_FIELDS = (
+    "book",
+    "title",
+    "description",
+    "starts_at",
+    "duration_minutes",
+    "place",
+    "online_link",
+    "target_page",
+)
+
+
+class StaleVersion(Conflict):
+    """Someone else changed the row since the caller loaded it; `current` holds what is there now."""
+
+    code = "stale_version"
+
+    def __init__(self, message: str, *, current):
+        super().__init__(message)
+        self.current = current
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def _check_target(book, target_page: int | None) -> int:
+    if target_page is None:
+        if not book.page_count:
+            raise DomainError("This book has no page count: set the target page.", code="target_required")
+        return book.page_count
+    if isinstance(target_page, bool) or not isinstance(target_page, int):
+        raise DomainError("The target page must be a whole number.", code="invalid_target")
+    if target_page < 1:
+        raise DomainError("The target page must be at least 1.", code="invalid_target")
+    if book.page_count and target_page > book.page_count:
+        raise DomainError(
+            f"The target page cannot be beyond the book's last page ({book.page_count}).", code="invalid_target"
+        )
+    return target_page
+
+
+def _check_future(starts_at: datetime, now: datetime) -> None:
+    if timezone.is_naive(starts_at):
+        raise DomainError("The start time needs a timezone.", code="invalid_start")
+    if starts_at <= now:
+        raise DomainError("A meeting must start in the future.", code="start_in_past")
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    actor,
+    club: Club,
+    book,
+    starts_at: datetime,
+    duration_minutes: int = 120,
+    title: str = "",
+    description: str = "",
+    place: str = "",
+    online_link: str = "",
+    target_page: int | None = None,
+    now: datetime | None = None,
+) -> Meeting:
+    """Schedule a meeting of `club` about `book`; only the owner and moderators may."""
+    _require(permissions.can_manage_meetings(actor, club), "Only the owner and moderators can schedule meetings.")
+    _check_future(starts_at, now or timezone.now())
+    meeting = Meeting(
+        club=club,
+        book=book,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        title=title.strip(),
+        description=description.strip(),
+        place=place.strip(),
+        online_link=online_link.strip(),
+        target_page=_check_target(book, target_page),
+        created_by=actor,
+    )
+    meeting.full_clean(exclude=["ends_at"])
+    meeting.save()
+    return meeting
+
+
+def _stale_meeting(meeting_pk: int) -> StaleVersion:
+    current = Meeting.objects.select_related("book", "club").get(pk=meeting_pk)
+    return StaleVersion(
+        "Someone else changed this meeting while you were editing. Here is the current version; "
+        "check it and apply your change again.",
+        current=current,
+    )
+
+
+@transaction.atomic
+def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datetime | None = None, **changes):
+    """Edit or reschedule a scheduled meeting, if nobody changed it since `expected_version`."""
+    _require(permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators can edit meetings.")
+    unknown = set(changes) - set(MEETING_EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    locked = Meeting.objects.select_for_update().select_related("book").filter(pk=meeting.pk).first()
+    if locked is None:
+        raise NotFound("This meeting no longer exists.")
+    if locked.version != expected_version:
+        raise _stale_meeting(locked.pk)
+    if locked.status != MeetingStatus.SCHEDULED:
+        raise Conflict(f"This meeting is {locked.get_status_display().lower()} and can no longer be edited.")
+    now = now or timezone.now()
+    if "starts_at" in changes and changes["starts_at"] != locked.starts_at:
+        _check_future(changes["starts_at"], now)
+    for field, value in changes.items():
+        setattr(locked, field, value.strip() if isinstance(value, str) else value)
+    book_changed = "book" in changes and changes["book"].pk != meeting.book_id
+    if "target_page" in changes or book_changed:
+        locked.target_page = _check_target(locked.book, changes.get("target_page"))
+    locked.full_clean(exclude=["ends_at"])
+    locked.version = F("version") + 1
+    locked.save()
+    locked.refresh_from_db()
+    _refresh_finished(locked)
+    return locked
+
+
+def _refresh_finished(meeting: Meeting) -> None:
+    """A new target page re-decides who has finished."""
+    now = timezone.now()
+    Attendance.objects.filter(meeting=meeting, finished=True, current_page__lt=meeting.target_page).update(
+        finished=False, finished_at=None, version=F("version") + 1
+    )
+    Attendance.objects.filter(meeting=meeting, finished=False, current_page__gte=meeting.target_page).update(
+        finished=True, finished_at=now, current_page=meeting.target_page, version=F("version") + 1
+    )
+
+
+def _change_status(*, actor, meeting: Meeting, status: str, reason: str = "", now=None) -> Meeting:
+    _require(permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators can do that.")
+    locked = Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    if locked is None:
+        raise NotFound("This meeting no longer exists.")
+    if locked.status != MeetingStatus.SCHEDULED:
+        raise Conflict(f"This meeting is already {locked.get_status_display().lower()}.", code="not_scheduled")
+    if status == MeetingStatus.COMPLETED and not locked.has_started(now):
+        raise Conflict("A meeting can be completed only after it has started.", code="not_started")
+    locked.status = status
+    locked.cancel_reason = reason
+    locked.full_clean(exclude=["ends_at"])
+    locked.version = F("version") + 1
+    locked.save()
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
+    """Cancel a scheduled meeting, with a reason members will see."""
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise DomainError("Keep the reason under 500 characters.", code="reason_too_long")
+    return _change_status(actor=actor, meeting=meeting, status=MeetingStatus.CANCELLED, reason=reason)
+
+
+@transaction.atomic
+def meeting_complete(*, actor, meeting: Meeting, now: datetime | None = None) -> Meeting:
+    """Mark a meeting that has taken place as completed."""
+    return _change_status(actor=actor, meeting=meeting, status=MeetingStatus.COMPLETED, now=now)
+
+
+def _member_attendance(user, meeting: Meeting, *, lock: bool) -> Attendance:
+    if not user.is_authenticated:
+        raise NotAllowed("Log in first.", code="not_authenticated")
+    _require(permissions.can_take_part(user, meeting), "Only members of the club can take part in its meetings.")
+    attendance, _created = Attendance.objects.get_or_create(meeting=meeting, user=user)
+    if lock:
+        attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    return attendance
+
+
+@transaction.atomic
+def attendance_rsvp(*, user, meeting: Meeting, rsvp: str, now: datetime | None = None) -> Attendance:
+    """Answer going / maybe / not going; closes when the meeting starts."""
+    if rsvp not in Rsvp.values:
+        raise DomainError(f"Unknown answer {rsvp!r}: choose going, maybe or declined.", code="invalid_rsvp")
+    meeting = Meeting.objects.select_related("club").get(pk=meeting.pk)
+    attendance = _member_attendance(user, meeting, lock=True)
+    if not meeting.is_scheduled():
+        raise Conflict(f"This meeting is {meeting.get_status_display().lower()}.", code="not_scheduled")
+    if not meeting.rsvp_is_open(now):
+        raise Conflict("RSVP closed when the meeting started.", code="rsvp_closed")
+    if attendance.rsvp != rsvp:
+        attendance.rsvp = rsvp
+        attendance.version = F("version") + 1
+        attendance.save(update_fields=["rsvp", "version", "updated_at"])
+        attendance.refresh_from_db()
+    return attendance
+
+
+def _stale_attendance(attendance_pk: int) -> StaleVersion:
+    return StaleVersion(
+        "Your progress changed in another tab or device. Here is what is saved now; update it again if needed.",
+        current=Attendance.objects.get(pk=attendance_pk),
+    )
+
+
+@transaction.atomic
+def attendance_progress(
+    *,
+    user,
+    meeting: Meeting,
+    current_page: int | None = None,
+    finished: bool | None = None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Attendance:
+    """Record the member's own page (0..target page); reaching the target marks them finished."""
+    meeting = Meeting.objects.select_related("club").get(pk=meeting.pk)
+    attendance = _member_attendance(user, meeting, lock=True)
+    if expected_version is not None and attendance.version != expected_version:
+        raise _stale_attendance(attendance.pk)
+    if not meeting.progress_is_open():
+        raise Conflict(f"This meeting is {meeting.get_status_display().lower()}.", code="not_scheduled")
+    if finished is True:
+        current_page = meeting.target_page
+    elif current_page is None:
+        raise DomainError("Give the page you are on, or mark the book finished.", code="page_required")
+    if isinstance(current_page, bool) or not isinstance(current_page, int):
+        raise DomainError("The page must be a whole number.", code="invalid_page")
+    if not 0 <= current_page <= meeting.target_page:
+        raise DomainError(
+            f"The page must be between 0 and the target page {meeting.target_page}.", code="page_out_of_range"
+        )
+    now = now or timezone.now()
+    reached = current_page >= meeting.target_page
+    if attendance.current_page == current_page and attendance.finished == reached:
+        return attendance
+    attendance.current_page = current_page
+    if reached and not attendance.finished:
+        attendance.finished, attendance.finished_at = True, now
+    elif not reached:
+        attendance.finished, attendance.finished_at = False, None
+    attendance.version = F("version") + 1
+    attendance.save(update_fields=["current_page", "finished", "finished_at", "version", "updated_at"])
+    attendance.refresh_from_db()
+    ProgressEntry.objects.create(
+        attendance=attendance, page=attendance.current_page, finished=attendance.finished, recorded_at=now
+    )
+    return attendance
+
+
+@transaction.atomic
+def meeting_check_in(*, actor, meeting: Meeting, usernames: list[str], now: datetime | None = None) -> list[str]:
+    """The host confirms who came; returns the usernames checked in. Opens when the meeting starts."""
+    _require(permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators check people in.")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not meeting.check_in_is_open(now):
+        if meeting.is_scheduled():
+            raise Conflict("Check-in opens when the meeting starts.", code="check_in_not_open")
+        raise Conflict(f"This meeting is {meeting.get_status_display().lower()}.", code="not_scheduled")
+    wanted = {name.lower() for name in usernames if isinstance(name, str)}
+    if len(wanted) != len(usernames):
+        raise DomainError("Usernames must be a list of distinct names.", code="invalid_usernames")
+    memberships = (
+        Membership.objects.filter(club=meeting.club)
+        .annotate(username_lower=Lower("user__username"))
+        .filter(username_lower__in=wanted)
+        .select_related("user")
+    )
+    members = {membership.username_lower: membership.user for membership in memberships}
+    unknown = sorted(wanted - set(members))
+    if unknown:
+        raise DomainError(f"Not members of this club: {', '.join(unknown)}.", code="not_members")
+    now = now or timezone.now()
+    for user in members.values():
+        attendance, _created = Attendance.objects.get_or_create(meeting=meeting, user=user)
+        if not attendance.checked_in:
+            Attendance.objects.filter(pk=attendance.pk).update(
+                checked_in=True, checked_in_at=now, version=F("version") + 1
+            )
+    return sorted(user.username for user in members.values())
+
+
+@transaction.atomic
+def calendar_feed_get_or_create(*, user) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user) -> CalendarFeed:
+    """A new secret token; calendar apps subscribed with the old URL stop receiving meetings."""
+    feed, created = CalendarFeed.objects.get_or_create(user=user)
+    if not created:
+        feed.token = new_calendar_token()
+        feed.save(update_fields=["token"])
+    return feed
