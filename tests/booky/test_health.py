@@ -69,3 +69,10 @@ def test_home_page_greets_visitors(client, db):
     response = client.get("/")
     assert response.status_code == 200
     assert "Your book club, with a finish line." in response.text
+
+
+def test_a_nul_byte_in_the_address_is_a_plain_not_found(client, db):
+    assert client.get("/clubs/bad%00slug/").status_code == 404
+    api = client.get("/api/v1/clubs/bad%00slug/")
+    assert api.status_code == 404
+    assert api.json()["code"] == "not_found"

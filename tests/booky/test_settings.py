@@ -62,10 +62,18 @@ def test_production_configuration_turns_on_https_protections(run_django):
     assert result.stdout.strip() == "False True True True True ['booky.example.com']"
 
 
-def test_env_example_lists_every_variable_settings_reads():
+def variables_settings_reads() -> set[str]:
     source = (PROJECT_DIR / "booky" / "settings.py").read_text()
     reader = r"(?:os\.environ\.get\(|os\.environ\[|env_bool\(|env_list\()"
-    read = set(re.findall(reader + r'"([A-Z0-9_]+)"', source))
+    return set(re.findall(reader + r'"([A-Z0-9_]+)"', source))
+
+
+def test_env_example_lists_every_variable_settings_reads():
     listed = set(re.findall(r"^#?\s*([A-Z0-9_]+)=", (PROJECT_DIR / ".env.example").read_text(), re.MULTILINE))
-    assert {"SECRET_KEY", "DATABASE_URL", "SMTP_HOST"} <= read
-    assert read - listed == set()
+    assert {"SECRET_KEY", "DATABASE_URL", "SMTP_HOST"} <= variables_settings_reads()
+    assert variables_settings_reads() - listed == set()
+
+
+def test_readme_configuration_table_lists_every_variable_settings_reads():
+    readme = (PROJECT_DIR / "README.md").read_text()
+    assert {name for name in variables_settings_reads() if f"`{name}`" not in readme} == set()
