@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class BetsConfig(AppConfig):
     name = "bets"
+    verbose_name = "Points and bets"

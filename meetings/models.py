@@ -73,6 +73,8 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # Set once, when the bets closed at the start were settled (see bets.services.meeting_resolve_bets).
+    bets_resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -91,6 +93,9 @@ class Meeting(models.Model):
             # "Upcoming meetings of my clubs": filter by club and status, range on ends_at, order by start.
             models.Index(fields=["club", "status", "ends_at", "starts_at"], name="meeting_club_upcoming"),
             models.Index(fields=["status", "starts_at"], name="meeting_status_start"),
+            models.Index(
+                fields=["starts_at"], condition=Q(bets_resolved_at__isnull=True), name="meeting_unresolved_start"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,8 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from bets.services import meeting_resolve_bets, points_award_check_in
+from bets.tasks import schedule_resolution
 from booky.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
 from meetings import permissions
@@ -50,6 +52,17 @@ class StaleVersion(Conflict):
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise NotAllowed(message)
+
+
+def _is_site_moderator(user) -> bool:
+    """Site staff moderating through the admin may edit, cancel and complete any club's meetings."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("meetings.change_meeting")
+    )
 
 
 def _check_target(book, target_page: int | None) -> int:
@@ -107,6 +120,7 @@ def meeting_create(
     )
     meeting.full_clean(exclude=["ends_at"])
     meeting.save()
+    schedule_resolution(meeting)
     return meeting
 
 
@@ -122,7 +136,10 @@ def _stale_meeting(meeting_pk: int) -> StaleVersion:
 @transaction.atomic
 def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datetime | None = None, **changes):
     """Edit or reschedule a scheduled meeting, if nobody changed it since `expected_version`."""
-    _require(permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators can edit meetings.")
+    _require(
+        permissions.can_manage_meeting(actor, meeting) or _is_site_moderator(actor),
+        "Only the owner and moderators can edit meetings.",
+    )
     unknown = set(changes) - set(MEETING_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
@@ -146,6 +163,8 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
     locked.save()
     locked.refresh_from_db()
     _refresh_finished(locked)
+    if "starts_at" in changes:
+        schedule_resolution(locked)
     return locked
 
 
@@ -161,7 +180,10 @@ def _refresh_finished(meeting: Meeting) -> None:
 
 
 def _change_status(*, actor, meeting: Meeting, status: str, reason: str = "", now=None) -> Meeting:
-    _require(permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators can do that.")
+    _require(
+        permissions.can_manage_meeting(actor, meeting) or _is_site_moderator(actor),
+        "Only the owner and moderators can do that.",
+    )
     locked = Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     if locked is None:
         raise NotFound("This meeting no longer exists.")
@@ -184,7 +206,10 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
     reason = (reason or "").strip()
     if len(reason) > 500:
         raise DomainError("Keep the reason under 500 characters.", code="reason_too_long")
-    return _change_status(actor=actor, meeting=meeting, status=MeetingStatus.CANCELLED, reason=reason)
+    cancelled = _change_status(actor=actor, meeting=meeting, status=MeetingStatus.CANCELLED, reason=reason)
+    # Every open stake goes back at once, in the same transaction as the cancellation.
+    meeting_resolve_bets(meeting_id=cancelled.pk)
+    return cancelled
 
 
 @transaction.atomic
@@ -303,6 +328,7 @@ def meeting_check_in(*, actor, meeting: Meeting, usernames: list[str], now: date
             Attendance.objects.filter(pk=attendance.pk).update(
                 checked_in=True, checked_in_at=now, version=F("version") + 1
             )
+        points_award_check_in(user=user, meeting=meeting)
     return sorted(user.username for user in members.values())
 
 

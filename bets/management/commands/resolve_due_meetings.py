@@ -1,0 +1,27 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from bets.tasks import resolve_due_meetings
+
+
+class Command(BaseCommand):
+    help = "Settle the bets of every meeting that has started (or was cancelled) and is not settled yet."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--loop",
+            type=int,
+            metavar="SECONDS",
+            default=0,
+            help="Keep sweeping every SECONDS (the worker runs it this way); 0 sweeps once.",
+        )
+
+    def handle(self, *args, loop: int, **options):
+        while True:
+            count = resolve_due_meetings()
+            if count or not loop:
+                self.stdout.write(f"Resolved {count} meeting(s).")
+            if not loop:
+                return
+            time.sleep(loop)

@@ -1,0 +1,308 @@
+"""Every write to points and bets. Views, the API, the admin and the tasks call these.
+
+Invariants: a balance changes only together with one ledger row, in one transaction, with the
+account row locked (`select_for_update`); awards and settlements carry a unique key; accounts are
+locked in user-id order so two transactions never wait on each other in a circle.
+"""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bets.models import (
+    CHECK_IN_AWARD,
+    FINISH_AWARD,
+    MAX_STAKE,
+    SIGNUP_BONUS,
+    Account,
+    Bet,
+    BetStatus,
+    LedgerEntry,
+    Reason,
+)
+from bets.payouts import BetLine, Outcome, settle
+from booky.errors import Conflict, DomainError, NotAllowed, NotFound
+from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
+
+
+class InsufficientPoints(DomainError):
+    code = "insufficient_points"
+
+
+class BetsClosed(Conflict):
+    code = "bets_closed"
+
+
+# --- accounts and the ledger ----------------------------------------------------------------------
+
+
+def account_open(*, user) -> Account:
+    """The user's account, created with the welcome bonus the first time (exactly once per user)."""
+    account = Account.objects.filter(user=user).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            account = Account.objects.create(user=user)
+            _post(account=account, amount=SIGNUP_BONUS, reason=Reason.SIGNUP, award_key=f"signup:{user.pk}")
+    except IntegrityError:  # opened concurrently by another request: use theirs
+        account = Account.objects.get(user=user)
+    return account
+
+
+def _locked_accounts(users) -> dict[int, Account]:
+    """Lock the accounts of `users` in user-id order, opening missing ones first."""
+    user_ids = sorted({user.pk for user in users})
+    for user in users:
+        account_open(user=user)
+    return {
+        a.user_id: a
+        for a in Account.objects.select_for_update().filter(user_id__in=user_ids).order_by("user_id")
+    }
+
+
+def _post(
+    *,
+    account: Account,
+    amount: int,
+    reason: str,
+    meeting=None,
+    bet=None,
+    award_key=None,
+    note="",
+    created_by=None,
+) -> LedgerEntry:
+    """Change a locked account's balance by `amount` and record it. Callers hold the row lock."""
+    if amount == 0:
+        raise DomainError("A ledger entry must move at least one point.")
+    new_balance = account.balance + amount
+    if new_balance < 0:
+        raise InsufficientPoints(
+            f"Not enough points: the balance is {account.balance}, and this needs {-amount}."
+        )
+    Account.objects.filter(pk=account.pk).update(balance=new_balance)
+    account.balance = new_balance
+    return LedgerEntry.objects.create(
+        account=account,
+        amount=amount,
+        balance_after=new_balance,
+        reason=reason,
+        meeting=meeting,
+        bet=bet,
+        award_key=award_key,
+        note=note,
+        created_by=created_by,
+    )
+
+
+def _award_once(*, user, amount: int, reason: str, award_key: str, meeting=None) -> LedgerEntry | None:
+    """Mint an award unless the key was paid already; returns None when it was."""
+    if LedgerEntry.objects.filter(award_key=award_key).exists():
+        return None
+    account = _locked_accounts([user])[user.pk]
+    try:
+        with transaction.atomic():
+            return _post(account=account, amount=amount, reason=reason, award_key=award_key, meeting=meeting)
+    except IntegrityError:  # paid by a concurrent transaction between our check and insert
+        account.refresh_from_db()
+        return None
+
+
+@transaction.atomic
+def points_award_check_in(*, user, meeting: Meeting) -> LedgerEntry | None:
+    """+10 for being checked in at a meeting, once per member and meeting."""
+    return _award_once(
+        user=user,
+        amount=CHECK_IN_AWARD,
+        reason=Reason.CHECK_IN,
+        award_key=f"checkin:{meeting.pk}:{user.pk}",
+        meeting=meeting,
+    )
+
+
+@transaction.atomic
+def points_adjust(*, actor, user, amount: int, note: str) -> LedgerEntry:
+    """A moderator grants (amount > 0) or takes (amount < 0) points, with a mandatory reason."""
+    if not (actor and actor.is_authenticated and actor.is_staff and actor.has_perm("bets.add_ledgerentry")):
+        raise NotAllowed("Only moderators can adjust points.")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("Say why you adjust the points: the reason is shown in the member's ledger.")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0 or abs(amount) > MAX_STAKE:
+        raise DomainError(
+            f"The amount must be a whole number of points between -{MAX_STAKE} and {MAX_STAKE}, not 0."
+        )
+    account = _locked_accounts([user])[user.pk]
+    return _post(account=account, amount=amount, reason=Reason.ADJUSTMENT, note=note[:500], created_by=actor)
+
+
+# --- bets -----------------------------------------------------------------------------------------
+
+
+def _check_amount(amount) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise DomainError("The amount must be a whole number of points.", code="invalid_amount")
+    if amount < 1:
+        raise DomainError("Bet at least 1 point.", code="invalid_amount")
+    if amount > MAX_STAKE:
+        raise DomainError(f"Bets are capped at {MAX_STAKE} points.", code="invalid_amount")
+    return amount
+
+
+def _lock_open_meeting(meeting: Meeting, now: datetime) -> Meeting:
+    locked = Meeting.objects.select_for_update().select_related("club").filter(pk=meeting.pk).first()
+    if locked is None:
+        raise NotFound("This meeting no longer exists.")
+    if locked.status != MeetingStatus.SCHEDULED:
+        raise BetsClosed(f"This meeting is {locked.get_status_display().lower()}: bets are closed.")
+    if now >= locked.starts_at:
+        raise BetsClosed("Bets closed when the meeting started.")
+    return locked
+
+
+def _check_going(meeting: Meeting, *, bettor, horse) -> None:
+    going = set(
+        Attendance.objects.filter(meeting=meeting, rsvp=Rsvp.GOING, user__in=[bettor, horse]).values_list(
+            "user_id", flat=True
+        )
+    )
+    if bettor.pk not in going:
+        raise NotAllowed("RSVP “going” to this meeting before you bet.", code="not_going")
+    if horse.pk not in going:
+        raise DomainError(
+            f"{horse.name} is not going to this meeting: bet on someone who is.", code="horse_not_going"
+        )
+
+
+@transaction.atomic
+def bet_place(*, bettor, meeting: Meeting, horse, amount: int, now: datetime | None = None) -> Bet:
+    """Stake `amount` points that `horse` finishes before the meeting starts."""
+    now = now or timezone.now()
+    amount = _check_amount(amount)
+    meeting = _lock_open_meeting(meeting, now)
+    _check_going(meeting, bettor=bettor, horse=horse)
+    if Bet.objects.active().filter(meeting=meeting, bettor=bettor).exists():
+        raise Conflict("You already have a bet on this meeting: change it instead.", code="already_bet")
+    account = _locked_accounts([bettor])[bettor.pk]
+    if amount > account.balance:
+        raise InsufficientPoints(f"You have {account.balance} points; you cannot bet {amount}.")
+    bet = Bet.objects.create(meeting=meeting, bettor=bettor, horse=horse, amount=amount)
+    _post(account=account, amount=-amount, reason=Reason.STAKE, meeting=meeting, bet=bet)
+    return bet
+
+
+def _lock_own_open_bet(*, bettor, bet: Bet, now: datetime) -> tuple[Bet, Meeting]:
+    meeting = _lock_open_meeting(bet.meeting, now)
+    locked = Bet.objects.select_for_update().select_related("horse").filter(pk=bet.pk).first()
+    if locked is None or locked.bettor_id != bettor.pk:
+        raise NotFound("No such bet of yours.")
+    if locked.status != BetStatus.OPEN:
+        raise Conflict(f"This bet is {locked.get_status_display().lower()}.", code="bet_not_open")
+    return locked, meeting
+
+
+@transaction.atomic
+def bet_change(
+    *, bettor, bet: Bet, horse=None, amount: int | None = None, now: datetime | None = None
+) -> Bet:
+    """Change the horse and/or the amount until the start; only the difference moves."""
+    now = now or timezone.now()
+    bet, meeting = _lock_own_open_bet(bettor=bettor, bet=bet, now=now)
+    new_horse = horse or bet.horse
+    new_amount = bet.amount if amount is None else _check_amount(amount)
+    _check_going(meeting, bettor=bettor, horse=new_horse)
+    account = _locked_accounts([bettor])[bettor.pk]
+    difference = new_amount - bet.amount
+    if difference > account.balance:
+        raise InsufficientPoints(
+            f"You have {account.balance} more points to add; raising the bet to {new_amount} needs {difference}."
+        )
+    bet.horse, bet.amount = new_horse, new_amount
+    bet.save(update_fields=["horse", "amount", "updated_at"])
+    if difference:
+        _post(account=account, amount=-difference, reason=Reason.STAKE_CHANGE, meeting=meeting, bet=bet)
+    return bet
+
+
+@transaction.atomic
+def bet_withdraw(*, bettor, bet: Bet, now: datetime | None = None) -> Bet:
+    """Take the bet back before the start; the whole stake returns."""
+    now = now or timezone.now()
+    bet, meeting = _lock_own_open_bet(bettor=bettor, bet=bet, now=now)
+    account = _locked_accounts([bettor])[bettor.pk]
+    bet.status = BetStatus.WITHDRAWN
+    bet.save(update_fields=["status", "updated_at"])
+    _post(account=account, amount=bet.amount, reason=Reason.WITHDRAWAL, meeting=meeting, bet=bet)
+    return bet
+
+
+# --- resolution -----------------------------------------------------------------------------------
+
+
+def meeting_is_due(meeting: Meeting, now: datetime) -> bool:
+    return meeting.bets_resolved_at is None and (
+        meeting.status == MeetingStatus.CANCELLED or now >= meeting.starts_at
+    )
+
+
+@transaction.atomic
+def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> bool:
+    """Settle every open bet of a started (or cancelled) meeting and pay the finishers' award, exactly
+    once: the meeting row lock serializes concurrent resolvers, `bets_resolved_at` makes later ones
+    no-ops, and every payout carries a unique ledger key. Returns whether this call resolved it."""
+    now = now or timezone.now()
+    meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
+    if meeting is None or not meeting_is_due(meeting, now):
+        return False
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    attendances = {a.user_id: a for a in Attendance.objects.filter(meeting=meeting).select_related("user")}
+    winners = {
+        user_id
+        for user_id, a in attendances.items()
+        if a.finished_at is not None and a.finished_at <= meeting.starts_at
+    }
+    declined = {user_id for user_id, a in attendances.items() if a.rsvp == Rsvp.DECLINED}
+    bets = list(
+        Bet.objects.select_for_update()
+        .filter(meeting=meeting, status=BetStatus.OPEN)
+        .select_related("bettor")
+    )
+    settlements = settle(
+        [BetLine(b.pk, b.horse_id, b.amount, index) for index, b in enumerate(bets)],
+        winners=winners,
+        refunded_horses=declined,
+        cancelled=cancelled,
+    )
+    by_id = {b.pk: b for b in bets}
+    accounts = _locked_accounts([b.bettor for b in bets])
+    for settlement in settlements:
+        bet = by_id[settlement.bet_id]
+        bet.status = {
+            Outcome.WON: BetStatus.WON,
+            Outcome.LOST: BetStatus.LOST,
+            Outcome.REFUNDED: BetStatus.REFUNDED,
+        }[settlement.outcome]
+        bet.payout, bet.paid = settlement.payout, True
+        bet.save(update_fields=["status", "payout", "paid", "updated_at"])
+        if settlement.payout:
+            reason = Reason.PAYOUT if settlement.outcome == Outcome.WON else Reason.REFUND
+            _post(
+                account=accounts[bet.bettor_id],
+                amount=settlement.payout,
+                reason=reason,
+                meeting=meeting,
+                bet=bet,
+                award_key=f"settle:{bet.pk}",
+            )
+    if not cancelled:
+        for user_id in sorted(winners):
+            _award_once(
+                user=attendances[user_id].user,
+                amount=FINISH_AWARD,
+                reason=Reason.FINISHED,
+                award_key=f"finish:{meeting.pk}:{user_id}",
+                meeting=meeting,
+            )
+    Meeting.objects.filter(pk=meeting.pk).update(bets_resolved_at=now)
+    return True
