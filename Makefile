@@ -31,10 +31,12 @@ run: install  ## Migrate, load the demo data, then run the web server and the ta
 	@export DEBUG=1
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	web=""; worker=""
-	stop() { trap - INT TERM EXIT; kill $$web $$worker 2>/dev/null || true; wait || true; }
+	web=""; worker=""; sweeper=""
+	stop() { trap - INT TERM EXIT; kill $$web $$worker $$sweeper 2>/dev/null || true; wait || true; }
 	trap stop INT TERM EXIT
 	$(MANAGE) db_worker & worker=$$!
+	# Bets are settled by tasks queued for each meeting's start; this sweep catches anything missed.
+	$(MANAGE) resolve_due_meetings --loop 60 & sweeper=$$!
 	$(MANAGE) runserver $(HOST):$(PORT) & web=$$!
 	echo
 	echo "Booky is running at http://$(HOST):$(PORT)/ with a task worker; Ctrl-C stops both."
@@ -57,9 +59,12 @@ serve: install  ## Production-like: collectstatic, migrate, gunicorn (DEBUG off)
 	echo "Booky (gunicorn) at http://$(HOST):$(PORT)/ for hosts $$ALLOWED_HOSTS"
 	exec $(VENV)/bin/gunicorn booky.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --no-control-socket
 
-worker: install  ## Run the background task worker (DEBUG=1 unless DEBUG is set)
+worker: install  ## Run the background task worker and the bets sweep (DEBUG=1 unless DEBUG is set)
 	@export DEBUG="$${DEBUG:-1}"
-	exec $(MANAGE) db_worker
+	sweeper=""
+	trap 'kill $$sweeper 2>/dev/null || true' INT TERM EXIT
+	$(MANAGE) resolve_due_meetings --loop 60 & sweeper=$$!
+	$(MANAGE) db_worker
 
 demo: install  ## Load the demo users and clubs (idempotent)
 	@DEBUG=1 $(MANAGE) migrate --noinput
