@@ -35,9 +35,7 @@ def is_valid_isbn10(value: str) -> bool:
 
 
 def is_valid_isbn13(value: str) -> bool:
-    return (
-        bool(re.fullmatch(r"97[89]\d{10}", value or "")) and isbn13_check_digit(value[:12]) == value[12]
-    )
+    return bool(re.fullmatch(r"97[89]\d{10}", value or "")) and isbn13_check_digit(value[:12]) == value[12]
 
 
 def to_isbn13(isbn10: str) -> str:

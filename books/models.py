@@ -3,6 +3,8 @@
 from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 from django.db import connection, models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -92,7 +94,9 @@ class Book(models.Model):
             models.UniqueConstraint(fields=["isbn_13"], condition=~Q(isbn_13=""), name="book_isbn_13_unique"),
             models.UniqueConstraint(fields=["isbn_10"], condition=~Q(isbn_10=""), name="book_isbn_10_unique"),
             models.UniqueConstraint(
-                fields=["google_volume_id"], condition=~Q(google_volume_id=""), name="book_google_volume_unique"
+                fields=["google_volume_id"],
+                condition=~Q(google_volume_id=""),
+                name="book_google_volume_unique",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="book_title_not_empty"),
             models.CheckConstraint(condition=Q(source__in=Source.values), name="book_source_valid"),
@@ -101,10 +105,10 @@ class Book(models.Model):
                 name="book_page_count_range",
             ),
             models.CheckConstraint(
-                condition=Q(isbn_13="") | Q(isbn_13__length=13), name="book_isbn_13_length"
+                condition=Q(isbn_13="") | Q(Exact(Length("isbn_13"), 13)), name="book_isbn_13_length"
             ),
             models.CheckConstraint(
-                condition=Q(isbn_10="") | Q(isbn_10__length=10), name="book_isbn_10_length"
+                condition=Q(isbn_10="") | Q(Exact(Length("isbn_10"), 10)), name="book_isbn_10_length"
             ),
         ]
         indexes = [models.Index(fields=["author_line"])]

@@ -26,7 +26,9 @@ def clean_description(raw: str) -> str:
 
 def text_to_description(text: str) -> str:
     """A plain-text description someone typed, as escaped HTML paragraphs."""
-    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", (text or "").replace("\x00", "")) if part.strip()]
+    paragraphs = [
+        part.strip() for part in re.split(r"\n\s*\n", (text or "").replace("\x00", "")) if part.strip()
+    ]
     return "".join(
         "<p>" + "<br>".join(html.escape(line) for line in paragraph.splitlines()) + "</p>"
         for paragraph in paragraphs

@@ -165,3 +165,34 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.club} ({self.status})"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class ClubInvitation(models.Model):
+    """A member invites a friend; accepting joins (or, in approval clubs, asks the moderators)."""
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="invitations")
+    inviter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="club_invitations"
+    )
+    status = models.CharField(max_length=10, choices=InvitationStatus, default=InvitationStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["club", "invitee"], condition=Q(status="pending"), name="club_invitation_one_pending"
+            ),
+            models.CheckConstraint(condition=~Q(inviter=models.F("invitee")), name="club_invitation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inviter} invites {self.invitee} to {self.club}"

@@ -1,0 +1,191 @@
+"""The books API: merged search, book details, and adding a book (import from Google or by hand)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+
+from books import isbn as isbn_lib
+from books import services
+from books.dates import validate_published_date
+from books.models import MAX_PAGES, TITLE_MAX_LENGTH, Book
+from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
+from books.search import QUERY_MAX_LENGTH, search_books
+
+
+class BookSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(
+        source="get_absolute_url", read_only=True, help_text="The book's page on Booky."
+    )
+    authors = serializers.ListField(child=serializers.CharField(), read_only=True)
+    categories = serializers.ListField(child=serializers.CharField(), read_only=True)
+    description = serializers.CharField(
+        source="description_html", read_only=True, help_text="Sanitized HTML: formatting tags only."
+    )
+
+    class Meta:
+        model = Book
+        fields = [
+            "id",
+            "title",
+            "subtitle",
+            "authors",
+            "page_count",
+            "published_date",
+            "publisher",
+            "language",
+            "categories",
+            "description",
+            "cover_url",
+            "isbn_10",
+            "isbn_13",
+            "google_volume_id",
+            "source",
+            "created_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+
+class SearchResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        source="pk", allow_null=True, help_text="Null for a Google Books volume not yet in Booky."
+    )
+    google_volume_id = serializers.CharField(
+        help_text="POST it to /api/v1/books/ to add the volume to Booky."
+    )
+    title = serializers.CharField()
+    subtitle = serializers.CharField()
+    authors = serializers.ListField(child=serializers.CharField())
+    year = serializers.CharField()
+    page_count = serializers.IntegerField(allow_null=True)
+    cover_url = serializers.CharField()
+    isbn_13 = serializers.CharField()
+    isbn_10 = serializers.CharField()
+    source = serializers.CharField(help_text="catalog, manual or google.")
+    url = serializers.CharField(
+        help_text="The book's page (for Google volumes: opening it imports the volume)."
+    )
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=QUERY_MAX_LENGTH)
+
+
+class BookCreateSerializer(serializers.Serializer):
+    """Either `google_volume_id` alone, or a book typed in by hand (title, authors, page_count)."""
+
+    google_volume_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    title = serializers.CharField(required=False, max_length=TITLE_MAX_LENGTH)
+    subtitle = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX_LENGTH)
+    authors = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=20
+    )
+    page_count = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGES,
+        error_messages={
+            "min_value": "A book has at least 1 page.",
+            "max_value": f"That is more than {MAX_PAGES:,} pages: check the number.",
+        },
+    )
+    published_date = serializers.CharField(
+        required=False, allow_blank=True, max_length=10, validators=[validate_published_date]
+    )
+    publisher = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    isbn = serializers.CharField(required=False, allow_blank=True, max_length=24)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def validate_isbn(self, value: str) -> str:
+        if not value.strip():
+            return ""
+        try:
+            isbn_10, isbn_13 = isbn_lib.parse(value)
+        except Exception as error:  # django ValidationError -> DRF's
+            raise serializers.ValidationError(getattr(error, "messages", [str(error)])) from error
+        return isbn_13 or isbn_10
+
+    def validate(self, data):
+        if data.get("google_volume_id"):
+            return data
+        missing = {
+            "title": "Give the book's title.",
+            "authors": "Give at least one author.",
+            "page_count": "How many pages does it have?",
+        }
+        errors = {
+            field: [message]
+            for field, message in missing.items()
+            if not data.get(field) or (field == "authors" and not any(a.strip() for a in data[field]))
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        if not " ".join(data["title"].split()):
+            raise serializers.ValidationError({"title": ["Give the book's title."]})
+        return data
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Search books",
+        description=(
+            "Local catalog matches first, then Google Books volumes Booky does not have yet (`id` null). "
+            "When Google Books cannot answer, `google_available` is false and `notice` says so; local "
+            "results still come back. Limited to 30 searches a minute (429 after that)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description="Title, author, ISBN; intitle:/inauthor: work."
+            )
+        ],
+        responses={200: SearchResultSerializer(many=True)},
+    ),
+    retrieve=extend_schema(summary="A book"),
+    create=extend_schema(
+        summary="Add a book",
+        description="Import a Google Books volume by `google_volume_id`, or create a book by hand.",
+        request=BookCreateSerializer,
+        responses={201: BookSerializer, 200: BookSerializer, 409: OpenApiResponse(description="ISBN taken")},
+    ),
+)
+class BookViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Book.objects.all()
+    serializer_class = BookSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def list(self, request):
+        params = SearchParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query = params.validated_data.get("q", "")
+        if query.strip() and search_limited(request):
+            raise exceptions.Throttled(detail=RATE_LIMITED_MESSAGE)
+        found = search_books(query)
+        page = self.paginate_queryset(found.results)
+        response = self.get_paginated_response(SearchResultSerializer(page, many=True).data)
+        response.data["google_available"] = found.google_available
+        response.data["notice"] = found.notice or None
+        return response
+
+    def create(self, request):
+        data = BookCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        if fields.get("google_volume_id"):
+            existed = Book.objects.filter(google_volume_id=fields["google_volume_id"]).exists()
+            book = services.book_import_google(volume_id=fields["google_volume_id"])
+            return Response(
+                BookSerializer(book).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+            )
+        book = services.book_create(
+            title=fields["title"],
+            subtitle=fields.get("subtitle", ""),
+            authors=fields["authors"],
+            page_count=fields["page_count"],
+            published_date=fields.get("published_date", ""),
+            publisher=fields.get("publisher", ""),
+            isbn=fields.get("isbn", ""),
+            description_text=fields.get("description", ""),
+        )
+        return Response(BookSerializer(book).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,377 @@
+"""Google Books client: the only module in Booky that talks to the network.
+
+Built to fail fast and quietly. One search costs at most ~3.5 s of wall time whatever the remote
+does: connect/read timeouts of 2 s / 3 s, capped by a total deadline that also bounds the single
+retry (on 429/5xx, only when Retry-After asks for at most 1 s). After five failed searches in a row
+a circuit breaker skips remote calls for 60 s. Answers are cached for 24 h under the normalized
+query, in Django's cache so every worker shares them (and the breaker's state).
+
+Callers get `SearchOutcome(volumes, available)`; they never see an exception from here.
+"""
+
+import hashlib
+import json
+import logging
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+
+from books import isbn as isbn_lib
+from books.dates import coerce_published_date
+
+logger = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 3.0
+TOTAL_DEADLINE = 3.5
+MAX_RETRY_AFTER = 1.0
+DEFAULT_RETRY_DELAY = 0.25
+MIN_ATTEMPT_TIME = 0.5  # not worth retrying with less time than this left
+MAX_BODY_BYTES = 1_000_000
+MAX_RESULTS = 20
+FAILURES_TO_OPEN = 5
+OPEN_SECONDS = 60
+CACHE_SECONDS = 24 * 60 * 60
+MAX_QUERY_LENGTH = 200
+
+VOLUME_INFO_FIELDS = (
+    "title,subtitle,authors,publisher,publishedDate,description,industryIdentifiers,"
+    "pageCount,categories,imageLinks(thumbnail,smallThumbnail),language"
+)
+SEARCH_FIELDS = f"items(id,volumeInfo({VOLUME_INFO_FIELDS}))"
+VOLUME_FIELDS = f"id,volumeInfo({VOLUME_INFO_FIELDS})"
+VOLUME_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+COVER_HOSTS = ("books.google.com", "books.googleusercontent.com")
+
+_FAILURES_KEY = "books:google:failures"
+_OPEN_UNTIL_KEY = "books:google:open-until"
+
+_session = requests.Session()
+_session.headers["User-Agent"] = "Booky/1.0 (book club app)"
+
+
+def clock() -> float:
+    """Wall-clock seconds for the circuit breaker; tests monkeypatch this instead of sleeping."""
+    return time.time()
+
+
+def sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+class Unavailable(Exception):
+    """Google Books did not give a usable answer (down, slow, refused, rate-limited, garbage)."""
+
+
+class NoSuchVolume(Exception):
+    """Google answered, and has no volume with that id."""
+
+
+@dataclass(frozen=True)
+class Volume:
+    volume_id: str
+    title: str
+    subtitle: str = ""
+    authors: tuple[str, ...] = ()
+    page_count: int | None = None
+    published_date: str = ""
+    publisher: str = ""
+    language: str = ""
+    categories: tuple[str, ...] = field(default=())
+    description: str = ""
+    cover_url: str = ""
+    isbn_10: str = ""
+    isbn_13: str = ""
+
+    @property
+    def year(self) -> str:
+        return self.published_date[:4]
+
+    def to_cache(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_cache(cls, data: dict) -> "Volume":
+        return cls(**{**data, "authors": tuple(data["authors"]), "categories": tuple(data["categories"])})
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    volumes: list[Volume]
+    available: bool
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+
+def normalize_query(text: str) -> str:
+    """The cache key's form of a query: no NULs, single spaces, lower case, bounded length."""
+    return " ".join((text or "").replace("\x00", " ").split()).lower()[:MAX_QUERY_LENGTH]
+
+
+def build_query(text: str) -> str:
+    """What Google is asked: `isbn:` for anything shaped like an ISBN; intitle:/inauthor: pass through."""
+    text = normalize_query(text)
+    if isbn_lib.looks_like_isbn(text):
+        return f"isbn:{isbn_lib.normalize(text)}"
+    return text
+
+
+# --- circuit breaker ------------------------------------------------------------------------------
+
+
+def circuit_is_open() -> bool:
+    open_until = cache.get(_OPEN_UNTIL_KEY)
+    return open_until is not None and clock() < open_until
+
+
+def _record_success() -> None:
+    cache.delete_many([_FAILURES_KEY, _OPEN_UNTIL_KEY])
+
+
+def _record_failure() -> None:
+    cache.add(_FAILURES_KEY, 0, timeout=CACHE_SECONDS)
+    try:
+        failures = cache.incr(_FAILURES_KEY)
+    except ValueError:  # expired between add and incr
+        cache.set(_FAILURES_KEY, 1, timeout=CACHE_SECONDS)
+        failures = 1
+    # Once open, every further failure (the trial call after the pause) re-opens it at once.
+    if failures >= FAILURES_TO_OPEN:
+        cache.set(_OPEN_UNTIL_KEY, clock() + OPEN_SECONDS, timeout=CACHE_SECONDS)
+
+
+def is_configured() -> bool:
+    return bool(settings.GOOGLE_BOOKS_ENABLED and settings.GOOGLE_BOOKS_URL)
+
+
+# --- HTTP -----------------------------------------------------------------------------------------
+
+
+def _retry_delay(response: requests.Response) -> float | None:
+    """Seconds to wait before the one retry, or None when the server asks for longer than we wait."""
+    header = response.headers.get("Retry-After")
+    if header is None:
+        return DEFAULT_RETRY_DELAY
+    try:
+        seconds = float(header)
+    except ValueError:
+        return None  # an HTTP date: certainly further away than we are willing to wait
+    if seconds < 0 or seconds > MAX_RETRY_AFTER:
+        return None
+    return seconds
+
+
+def _read_body(response: requests.Response, deadline: float) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise Unavailable(f"body of {declared} bytes")
+    body = bytearray()
+    for chunk in response.iter_content(chunk_size=65536):
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise Unavailable("body over the size limit")
+        if time.monotonic() > deadline:
+            raise Unavailable("body took too long")
+    return bytes(body)
+
+
+def _get_json(url: str, params: dict) -> dict:
+    """One GET with the timeouts, the deadline and at most one retry; the parsed JSON object."""
+    if settings.GOOGLE_BOOKS_API_KEY:
+        params = {**params, "key": settings.GOOGLE_BOOKS_API_KEY}
+    deadline = time.monotonic() + TOTAL_DEADLINE
+    for attempt in (1, 2):
+        remaining = deadline - time.monotonic()
+        timeout = (min(CONNECT_TIMEOUT, remaining), min(READ_TIMEOUT, remaining))
+        try:
+            with _session.get(
+                url, params=params, timeout=timeout, stream=True, allow_redirects=False
+            ) as response:
+                if response.status_code == 429 or response.status_code >= 500:
+                    delay = _retry_delay(response)
+                    if (
+                        attempt == 1
+                        and delay is not None
+                        and deadline - time.monotonic() - delay >= MIN_ATTEMPT_TIME
+                    ):
+                        sleep(delay)
+                        continue
+                    raise Unavailable(f"HTTP {response.status_code}")
+                if response.status_code in (400, 404):
+                    raise NoSuchVolume(response.status_code)
+                if response.status_code != 200:
+                    raise Unavailable(f"HTTP {response.status_code}")
+                body = _read_body(response, deadline)
+        except requests.RequestException as error:
+            raise Unavailable(type(error).__name__) from error
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise Unavailable("not JSON") from error
+        if not isinstance(data, dict):
+            raise Unavailable("JSON is not an object")
+        return data
+    raise Unavailable("no attempt left")  # pragma: no cover - the loop always returns or raises
+
+
+def _call(url: str, params: dict) -> dict:
+    """_get_json behind the circuit breaker."""
+    if circuit_is_open():
+        raise Unavailable("circuit open")
+    try:
+        data = _get_json(url, params)
+    except Unavailable as error:
+        logger.warning("Google Books unavailable: %s", error)
+        _record_failure()
+        raise
+    except NoSuchVolume:
+        _record_success()  # a clear "no" is a healthy answer
+        raise
+    _record_success()
+    return data
+
+
+# --- parsing --------------------------------------------------------------------------------------
+
+
+def _text(value, limit: int) -> str:
+    return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""
+
+
+def _texts(value, limit: int) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(text for item in value[:20] if (text := _text(item, limit)))
+
+
+def normalize_cover_url(value) -> str:
+    """An https URL on Google's image hosts (the only ones the CSP allows), or empty."""
+    if not isinstance(value, str) or len(value) > 500:
+        return ""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or parts.hostname not in COVER_HOSTS:
+        return ""
+    query = "&".join(item for item in parts.query.split("&") if item and item != "edge=curl")
+    return urlunsplit(("https", parts.netloc, parts.path, query, ""))
+
+
+def parse_volume(item) -> Volume | None:
+    """A Volume from one `items[]` entry, or None when it lacks an id or a title."""
+    if not isinstance(item, dict):
+        return None
+    volume_id = item.get("id")
+    info = item.get("volumeInfo")
+    if not isinstance(volume_id, str) or not VOLUME_ID.match(volume_id) or not isinstance(info, dict):
+        return None
+    title = _text(info.get("title"), 300)
+    if not title:
+        return None
+    isbn_10 = isbn_13 = ""
+    identifiers = info.get("industryIdentifiers")
+    for identifier in identifiers if isinstance(identifiers, list) else []:
+        if not isinstance(identifier, dict):
+            continue
+        number = isbn_lib.normalize(_text(identifier.get("identifier"), 20))
+        if identifier.get("type") == "ISBN_13" and isbn_lib.is_valid_isbn13(number):
+            isbn_13 = number
+        elif identifier.get("type") == "ISBN_10" and isbn_lib.is_valid_isbn10(number):
+            isbn_10 = number
+    if isbn_10 and not isbn_13:
+        isbn_13 = isbn_lib.to_isbn13(isbn_10)
+    pages = info.get("pageCount")
+    page_count = (
+        pages if isinstance(pages, int) and not isinstance(pages, bool) and 0 < pages <= 20_000 else None
+    )
+    images = info.get("imageLinks")
+    images = images if isinstance(images, dict) else {}
+    return Volume(
+        volume_id=volume_id,
+        title=title,
+        subtitle=_text(info.get("subtitle"), 300),
+        authors=_texts(info.get("authors"), 200),
+        page_count=page_count,
+        published_date=coerce_published_date(info.get("publishedDate")),
+        publisher=_text(info.get("publisher"), 200),
+        language=_text(info.get("language"), 16),
+        categories=_texts(info.get("categories"), 100),
+        description=_text(info.get("description"), 20_000),
+        cover_url=normalize_cover_url(images.get("thumbnail") or images.get("smallThumbnail")),
+        isbn_10=isbn_10,
+        isbn_13=isbn_13,
+    )
+
+
+def parse_search(data: dict) -> list[Volume]:
+    items = data.get("items")
+    if not isinstance(items, list):
+        return []
+    volumes, seen = [], set()
+    for item in items[:MAX_RESULTS]:
+        volume = parse_volume(item)
+        if volume and volume.volume_id not in seen:
+            seen.add(volume.volume_id)
+            volumes.append(volume)
+    return volumes
+
+
+# --- public API -----------------------------------------------------------------------------------
+
+
+def _query_cache_key(query: str) -> str:
+    return "books:google:q:" + hashlib.sha256(query.encode()).hexdigest()
+
+
+def _volume_cache_key(volume_id: str) -> str:
+    return f"books:google:v:{volume_id}"
+
+
+def search(text: str) -> SearchOutcome:
+    """Up to 20 volumes for `text`; `available` is False when Google could not be asked or answer."""
+    query = build_query(text)
+    if not query:
+        return SearchOutcome(volumes=[], available=True)
+    cached = cache.get(_query_cache_key(query))
+    if cached is not None:
+        return SearchOutcome(volumes=[Volume.from_cache(data) for data in cached], available=True)
+    if not is_configured():
+        return SearchOutcome(volumes=[], available=False)
+    try:
+        data = _call(
+            settings.GOOGLE_BOOKS_URL,
+            {"q": query, "maxResults": MAX_RESULTS, "printType": "books", "fields": SEARCH_FIELDS},
+        )
+    except (Unavailable, NoSuchVolume):
+        return SearchOutcome(volumes=[], available=False)
+    volumes = parse_search(data)
+    cache.set(_query_cache_key(query), [volume.to_cache() for volume in volumes], timeout=CACHE_SECONDS)
+    cache.set_many({_volume_cache_key(v.volume_id): v.to_cache() for v in volumes}, timeout=CACHE_SECONDS)
+    return SearchOutcome(volumes=volumes, available=True)
+
+
+def fetch_volume(volume_id: str) -> Volume | None:
+    """The volume with this id (from a recent search's cache when possible); None if Google has none.
+
+    Raises Unavailable when Google cannot be asked or did not answer usefully.
+    """
+    if not isinstance(volume_id, str) or not VOLUME_ID.match(volume_id):
+        return None
+    cached = cache.get(_volume_cache_key(volume_id))
+    if cached is not None:
+        return Volume.from_cache(cached)
+    if not is_configured():
+        raise Unavailable("not configured")
+    url = settings.GOOGLE_BOOKS_URL.rstrip("/") + "/" + volume_id
+    try:
+        data = _call(url, {"fields": VOLUME_FIELDS})
+    except NoSuchVolume:
+        return None
+    volume = parse_volume(data)
+    if volume is not None:
+        cache.set(_volume_cache_key(volume_id), volume.to_cache(), timeout=CACHE_SECONDS)
+    return volume

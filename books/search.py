@@ -1,0 +1,150 @@
+"""Book search that keeps working offline: local rows first, then Google Books volumes we lack.
+
+Two queries at most, whatever the number of results: the local search, and one lookup that maps
+Google's volumes onto books we already have (by volume id or ISBN), so nothing shows up twice.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+
+from books import google_books
+from books.models import PLACEHOLDER_HUES, Book
+
+LOCAL_LIMIT = 100
+QUERY_MAX_LENGTH = 200
+UNAVAILABLE_NOTICE = "Google Books is unavailable right now"
+_OPERATORS = re.compile(r"\b(?:intitle|inauthor|inpublisher|subject|isbn):", re.IGNORECASE)
+
+
+def clean_query(raw) -> str:
+    return " ".join(str(raw or "").replace("\x00", " ").split())[:QUERY_MAX_LENGTH]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One row of search results: a Book we have, or a Google volume we could import."""
+
+    title: str
+    subtitle: str
+    authors: tuple[str, ...]
+    year: str
+    page_count: int | None
+    cover_url: str
+    book: Book | None = None
+    google_volume_id: str = ""
+    isbn_13: str = ""
+    isbn_10: str = ""
+
+    @classmethod
+    def from_book(cls, book: Book) -> "Result":
+        return cls(
+            title=book.title,
+            subtitle=book.subtitle,
+            authors=tuple(book.authors if isinstance(book.authors, list) else ()),
+            year=book.year,
+            page_count=book.page_count,
+            cover_url=book.cover_url,
+            book=book,
+            google_volume_id=book.google_volume_id,
+            isbn_13=book.isbn_13,
+            isbn_10=book.isbn_10,
+        )
+
+    @classmethod
+    def from_volume(cls, volume: google_books.Volume) -> "Result":
+        return cls(
+            title=volume.title,
+            subtitle=volume.subtitle,
+            authors=volume.authors,
+            year=volume.year,
+            page_count=volume.page_count,
+            cover_url=volume.cover_url,
+            google_volume_id=volume.volume_id,
+            isbn_13=volume.isbn_13,
+            isbn_10=volume.isbn_10,
+        )
+
+    @property
+    def pk(self) -> int | None:
+        return self.book.pk if self.book else None
+
+    @property
+    def url(self) -> str:
+        if self.book:
+            return self.book.get_absolute_url()
+        return reverse("books:google", args=[self.google_volume_id])
+
+    @property
+    def author_line(self) -> str:
+        return ", ".join(self.authors)
+
+    @property
+    def placeholder_hue(self) -> int:
+        return self.book.placeholder_hue if self.book else len(self.google_volume_id) % PLACEHOLDER_HUES
+
+    @property
+    def source(self) -> str:
+        return self.book.source if self.book else "google"
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    results: list[Result]
+    google_available: bool
+
+    @property
+    def notice(self) -> str:
+        return "" if self.google_available else UNAVAILABLE_NOTICE
+
+
+def search_books(raw_query) -> SearchResults:
+    """Local matches (ranked), then Google's volumes that are not already among them."""
+    query = clean_query(raw_query)
+    local_text = " ".join(_OPERATORS.sub(" ", query).split())
+    local_books = list(Book.objects.search(local_text)[:LOCAL_LIMIT])
+    results = [Result.from_book(book) for book in local_books]
+    if not query:
+        return SearchResults(query=query, results=results, google_available=True)
+
+    outcome = google_books.search(query)
+    if not outcome.volumes:
+        return SearchResults(query=query, results=results, google_available=outcome.available)
+
+    shown = {book.pk for book in local_books}
+    known = _books_matching(outcome.volumes)
+    for volume in outcome.volumes:
+        book = (
+            known.get(("volume", volume.volume_id))
+            or (volume.isbn_13 and known.get(("isbn_13", volume.isbn_13)))
+            or (volume.isbn_10 and known.get(("isbn_10", volume.isbn_10)))
+        )
+        if book:
+            if book.pk not in shown:
+                shown.add(book.pk)
+                results.append(Result.from_book(book))
+        else:
+            results.append(Result.from_volume(volume))
+    return SearchResults(query=query, results=results, google_available=outcome.available)
+
+
+def _books_matching(volumes) -> dict:
+    """Our books that are the same as any of these volumes, keyed by what matched. One query."""
+    volume_ids = {v.volume_id for v in volumes}
+    isbn_13s = {v.isbn_13 for v in volumes if v.isbn_13}
+    isbn_10s = {v.isbn_10 for v in volumes if v.isbn_10}
+    matches = Book.objects.filter(
+        Q(google_volume_id__in=volume_ids) | Q(isbn_13__in=isbn_13s) | Q(isbn_10__in=isbn_10s)
+    )
+    known = {}
+    for book in matches:
+        if book.google_volume_id:
+            known[("volume", book.google_volume_id)] = book
+        if book.isbn_13:
+            known[("isbn_13", book.isbn_13)] = book
+        if book.isbn_10:
+            known[("isbn_10", book.isbn_10)] = book
+    return known

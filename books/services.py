@@ -1,0 +1,239 @@
+"""Every write to books: create by hand, import from Google Books, merge duplicates."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from books import google_books
+from books import isbn as isbn_lib
+from books.models import Book, Source, join_authors
+from books.sanitize import clean_description, text_to_description
+from booky.errors import Conflict, DomainError, NotFound
+
+
+class GoogleBooksUnavailable(DomainError):
+    status_code = 503
+    code = "google_books_unavailable"
+
+
+def _clean_authors(authors) -> list[str]:
+    if isinstance(authors, str):
+        authors = authors.replace("\r", "").split("\n")
+    names = []
+    for name in authors or []:
+        name = " ".join(str(name).replace("\x00", "").split())
+        if name and name not in names:
+            names.append(name[:200])
+    return names
+
+
+def _existing_with_isbn(isbn_10: str, isbn_13: str, *, exclude_pk: int | None = None) -> Book | None:
+    match = Q()
+    if isbn_13:
+        match |= Q(isbn_13=isbn_13)
+    if isbn_10:
+        match |= Q(isbn_10=isbn_10)
+    if not match:
+        return None
+    return Book.objects.filter(match).exclude(pk=exclude_pk).first()
+
+
+@transaction.atomic
+def book_create(
+    *,
+    title: str,
+    authors,
+    page_count: int,
+    subtitle: str = "",
+    isbn: str = "",
+    published_date: str = "",
+    publisher: str = "",
+    language: str = "",
+    description_text: str = "",
+    source: str = Source.MANUAL,
+) -> Book:
+    """A new book typed in by a person; refuses an ISBN Booky already has (Conflict names the book)."""
+    names = _clean_authors(authors)
+    if not names:
+        raise ValidationError({"authors": ["Give at least one author."]})
+    isbn_10, isbn_13 = isbn_lib.parse(isbn) if isbn and isbn.strip() else ("", "")
+    duplicate = _existing_with_isbn(isbn_10, isbn_13)
+    if duplicate:
+        raise Conflict(f"“{duplicate.title}” already has this ISBN in Booky.", code="duplicate_isbn")
+    book = Book(
+        title=" ".join(str(title).split()),
+        subtitle=" ".join(str(subtitle or "").split()),
+        authors=names,
+        author_line=join_authors(names),
+        page_count=page_count,
+        isbn_10=isbn_10,
+        isbn_13=isbn_13,
+        published_date=(published_date or "").strip(),
+        publisher=(publisher or "").strip(),
+        language=(language or "").strip(),
+        description=text_to_description(description_text),
+        source=source,
+    )
+    book.full_clean()
+    try:
+        with transaction.atomic():
+            book.save()
+    except IntegrityError as error:  # someone saved the same ISBN a moment ago
+        raise Conflict("A book with this ISBN was just added to Booky.", code="duplicate_isbn") from error
+    return book
+
+
+def _book_from_volume(volume: google_books.Volume) -> Book:
+    return Book(
+        title=volume.title,
+        subtitle=volume.subtitle,
+        authors=list(volume.authors),
+        page_count=volume.page_count,
+        published_date=volume.published_date,
+        publisher=volume.publisher,
+        language=volume.language,
+        categories=list(volume.categories),
+        description=clean_description(volume.description),
+        cover_url=volume.cover_url,
+        isbn_10=volume.isbn_10,
+        isbn_13=volume.isbn_13,
+        google_volume_id=volume.volume_id,
+        source=Source.GOOGLE,
+    )
+
+
+@transaction.atomic
+def book_import_google(*, volume_id: str) -> Book:
+    """The Book for a Google Books volume: the one we have (by volume id or ISBN), else a new row.
+
+    A catalog or hand-made book with the same ISBN is linked to the volume and gains the details it
+    lacked (cover, description, publisher) instead of a second row being created.
+    """
+    volume_id = (volume_id or "").strip()
+    if not google_books.VOLUME_ID.match(volume_id):
+        raise NotFound("There is no Google Books volume with that id.")
+    existing = Book.objects.filter(google_volume_id=volume_id).first()
+    if existing:
+        return existing
+    try:
+        volume = google_books.fetch_volume(volume_id)
+    except google_books.Unavailable as error:
+        raise GoogleBooksUnavailable(
+            "Google Books is unavailable right now, so this book cannot be added. Try again in a minute."
+        ) from error
+    if volume is None:
+        raise NotFound("Google Books has no volume with that id.")
+
+    same_isbn = _existing_with_isbn(volume.isbn_10, volume.isbn_13)
+    if same_isbn:
+        return _fill_from_volume(same_isbn, volume)
+    book = _book_from_volume(volume)
+    try:
+        book.full_clean()
+    except ValidationError:
+        book.published_date = ""  # defensive: the parser already coerces what Google sends
+        book.full_clean()
+    try:
+        with transaction.atomic():
+            book.save()
+    except IntegrityError:  # imported by someone else in the meantime
+        existing = Book.objects.filter(google_volume_id=volume_id).first()
+        if existing is None:
+            raise
+        return existing
+    return book
+
+
+def _fill_from_volume(book: Book, volume: google_books.Volume) -> Book:
+    book = Book.objects.select_for_update().get(pk=book.pk)
+    changed = []
+    if not book.google_volume_id:
+        book.google_volume_id = volume.volume_id
+        changed.append("google_volume_id")
+    for field in ("cover_url", "publisher", "language", "subtitle"):
+        if not getattr(book, field) and getattr(volume, field):
+            setattr(book, field, getattr(volume, field))
+            changed.append(field)
+    if not book.description and volume.description:
+        book.description = clean_description(volume.description)
+        changed.append("description")
+    if not book.page_count and volume.page_count:
+        book.page_count = volume.page_count
+        changed.append("page_count")
+    if changed:
+        book.save(update_fields=changed)
+    return book
+
+
+@transaction.atomic
+def book_merge(*, keep: Book, duplicates: list[Book]) -> Book:
+    """Point every reference to the duplicates at `keep`, fill `keep`'s gaps from them, delete them.
+
+    Generic over whatever models refer to Book (found through Book._meta.related_objects), so models
+    added later (meetings) are covered without changing this function.
+    """
+    keep = Book.objects.select_for_update().get(pk=keep.pk)
+    duplicate_ids = sorted({book.pk for book in duplicates} - {keep.pk})
+    if not duplicate_ids:
+        raise DomainError("Choose at least one other book to merge into the one you keep.")
+    rows = list(Book.objects.select_for_update().filter(pk__in=duplicate_ids).order_by("pk"))
+    if len(rows) != len(duplicate_ids):
+        raise NotFound("One of the books to merge no longer exists.")
+
+    try:
+        with transaction.atomic():
+            for relation in Book._meta.related_objects:
+                _move_references(relation, from_ids=duplicate_ids, to_book=keep)
+    except IntegrityError as error:
+        raise Conflict(
+            "These books cannot be merged automatically: something refers to both of them in a way that "
+            "must stay unique. Resolve that first.",
+            code="merge_conflict",
+        ) from error
+
+    gaps = _gaps_filled_from(keep, rows)
+    Book.objects.filter(pk__in=duplicate_ids).delete()
+    if gaps:
+        for field, value in gaps.items():
+            setattr(keep, field, value)
+        keep.save(update_fields=list(gaps))
+    return keep
+
+
+def _move_references(relation, *, from_ids: list[int], to_book: Book) -> None:
+    if relation.many_to_many:
+        through = relation.through
+        book_field = next(f for f in through._meta.fields if getattr(f, "related_model", None) is Book)
+        through._default_manager.filter(**{f"{book_field.name}__in": from_ids}).update(
+            **{book_field.name: to_book}
+        )
+    else:  # ForeignKey / OneToOneField pointing at Book
+        relation.related_model._default_manager.filter(**{f"{relation.field.name}__in": from_ids}).update(
+            **{relation.field.name: to_book}
+        )
+
+
+def _gaps_filled_from(keep: Book, duplicates: list[Book]) -> dict:
+    """Values the kept book lacks and a duplicate has; unique ones are taken off the duplicate first."""
+    gaps = {}
+    for field in (
+        "isbn_13",
+        "isbn_10",
+        "google_volume_id",
+        "cover_url",
+        "description",
+        "subtitle",
+        "publisher",
+        "language",
+        "published_date",
+    ):
+        if getattr(keep, field):
+            continue
+        donor = next((row for row in duplicates if getattr(row, field)), None)
+        if donor is not None:
+            gaps[field] = getattr(donor, field)
+    if keep.page_count is None:
+        donor = next((row for row in duplicates if row.page_count), None)
+        if donor is not None:
+            gaps["page_count"] = donor.page_count
+    return gaps

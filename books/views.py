@@ -1,0 +1,171 @@
+"""Book pages and their HTMX fragments. Reads go through books.search / QuerySets; writes through services."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from books import services
+from books.forms import BookChoiceField, BookForm
+from books.models import Book
+from books.picker import picker_for
+from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
+from books.search import clean_query, search_books
+from booky.errors import Conflict, DomainError, NotFound
+
+RESULTS_PER_PAGE = 20
+
+
+def _is_fragment_request(request) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def login_required_page(view):
+    """login_required that sends HTMX requests to the login page with HX-Redirect."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.htmx:
+            login = reverse("account_login")
+            next_url = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(f"{login}?{urlencode({'next': next_url})}")
+        # A POST cannot be replayed after logging in: come back to the page that holds the form.
+        after_login = (
+            reverse("books:create")
+            if request.resolver_match.url_name == "create"
+            else reverse("books:search")
+        )
+        return redirect_to_login(request.get_full_path() if request.method == "GET" else after_login)
+
+    return wrapper
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def search(request):
+    query = clean_query(request.GET.get("q", ""))
+    is_fragment = _is_fragment_request(request)
+    template = "books/search.html#results" if is_fragment else "books/search.html"
+    if query and search_limited(request):
+        context = {
+            "query": query,
+            "limited": True,
+            "message": RATE_LIMITED_MESSAGE,
+            "is_fragment": is_fragment,
+        }
+        return TemplateResponse(request, template, context, status=429)
+    found = search_books(query)
+    page = Paginator(found.results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "query": query,
+        "page": page,
+        "notice": found.notice,
+        "is_fragment": is_fragment,
+        "page_query": urlencode({"q": query}) if query else "",
+    }
+    return TemplateResponse(request, template, context)
+
+
+@require_GET
+def detail(request, pk: int):
+    book = get_object_or_404(Book, pk=pk)
+    return TemplateResponse(request, "books/detail.html", {"book": book})
+
+
+@require_GET
+def google_open(request, volume_id: str):
+    """A Google Books result someone opened: import it (once), then show our page for it."""
+    try:
+        book = services.book_import_google(volume_id=volume_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except services.GoogleBooksUnavailable as error:
+        return TemplateResponse(
+            request, "books/google_unavailable.html", {"message": error.message}, status=503
+        )
+    return redirect(book.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@login_required_page
+def create(request):
+    form = BookForm(data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            book = services.book_create(
+                title=form.cleaned_data["title"],
+                subtitle=form.cleaned_data["subtitle"],
+                authors=form.cleaned_data["authors"],
+                page_count=form.cleaned_data["page_count"],
+                published_date=form.cleaned_data["published_date"],
+                publisher=form.cleaned_data["publisher"],
+                isbn=form.cleaned_data["isbn"],
+                description_text=form.cleaned_data["description"],
+            )
+        except Conflict as error:
+            form.add_error("isbn", error.message)
+        except ValidationError as error:
+            _add_validation_error(form, error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if request.htmx:
+                return HttpResponseClientRedirect(book.get_absolute_url())
+            return redirect(book.get_absolute_url())
+    status = 422 if form.is_bound else 200
+    template = (
+        "books/form.html#book-form" if _is_fragment_request(request) and form.is_bound else "books/form.html"
+    )
+    return TemplateResponse(request, template, {"form": form}, status=status)
+
+
+def _add_validation_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- the book picker ---------------------------------------------------------------------------------
+
+
+def _field_name(request) -> str:
+    name = (request.GET.get("field") or request.POST.get("field") or "book").strip()
+    return name if name.isidentifier() and len(name) <= 40 else "book"
+
+
+@require_GET
+def picker(request):
+    """The picker's result list for what was typed (HTMX), or a page holding the picker alone."""
+    state = picker_for(request, field_name=_field_name(request))
+    template = "books/_picker.html#picker-results" if _is_fragment_request(request) else "books/picker.html"
+    return TemplateResponse(request, template, {"picker": state}, status=429 if state.limited else 200)
+
+
+@require_POST
+@login_required_page
+def picker_choose(request):
+    """Someone chose a result: import it if it came from Google, answer with the picker showing it."""
+    field_name = _field_name(request)
+    try:
+        book = BookChoiceField().clean(request.POST.get(field_name, ""))
+    except ValidationError as error:
+        state = picker_for(request, field_name=field_name, search=False)
+        context = {"picker": state, "picker_error": " ".join(error.messages)}
+        return TemplateResponse(request, "books/_picker.html#picker", context, status=422)
+    state = picker_for(request, field_name=field_name, selected=book, search=False)
+    return TemplateResponse(request, "books/_picker.html#picker", {"picker": state})

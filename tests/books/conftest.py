@@ -1,0 +1,214 @@
+"""Fixtures for books: a fresh cache per test, and a fake Google Books server on a real socket."""
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.cache import cache
+
+# A volume we do not have, and one that is the catalog's Pride and Prejudice (same ISBN-13).
+DUNE = {
+    "id": "gDune01",
+    "volumeInfo": {
+        "title": "Dune",
+        "authors": ["Frank Herbert"],
+        "publisher": "Ace",
+        "publishedDate": "1990-09-01",
+        "pageCount": 535,
+        "language": "en",
+        "categories": ["Fiction"],
+        "description": '<p>Spice <script>alert("x")</script><b onclick="steal()">must</b> flow.</p>',
+        "industryIdentifiers": [
+            {"type": "ISBN_10", "identifier": "0441172717"},
+            {"type": "ISBN_13", "identifier": "9780441172719"},
+        ],
+        "imageLinks": {
+            "thumbnail": "http://books.google.com/books/content?id=gDune01&printsec=frontcover&img=1&zoom=1&edge=curl"
+        },
+    },
+}
+PRIDE = {
+    "id": "gPride01",
+    "volumeInfo": {
+        "title": "Pride and Prejudice",
+        "authors": ["Jane Austen"],
+        "industryIdentifiers": [{"type": "ISBN_13", "identifier": "9780141439518"}],
+    },
+}
+VOLUMES = {volume["id"]: volume for volume in (DUNE, PRIDE)}
+MISSING_FIELDS = {
+    "items": [
+        {"id": "noInfo"},
+        {"volumeInfo": {"title": "No id"}},
+        {"id": "badTypes", "volumeInfo": {"title": 42, "authors": "Someone"}},
+        {
+            "id": "oddOne",
+            "volumeInfo": {
+                "title": "Odd Dune Types",
+                "authors": ["A", None, 7],
+                "pageCount": "many",
+                "publishedDate": 1999,
+                "industryIdentifiers": "none",
+                "imageLinks": ["x"],
+                "categories": {"a": 1},
+            },
+        },
+        "not even an object",
+    ]
+}
+SCENARIOS = [
+    "normal",
+    "slow",
+    "rate_limited",
+    "unavailable",
+    "malformed",
+    "missing_fields",
+    "huge",
+    "refused",
+    "flaky",
+]
+FAILING_SCENARIOS = ["slow", "rate_limited", "unavailable", "malformed", "huge", "refused"]
+
+
+class FakeGoogleBooks:
+    """Serves /books/v1/volumes (search) and /books/v1/volumes/<id>, misbehaving per `scenario`."""
+
+    def __init__(self):
+        self.scenario = "normal"
+        self.requests: list[dict] = []
+        self.stopping = threading.Event()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                fake.requests.append({"path": parts.path, "params": parse_qs(parts.query)})
+                fake.handle(self, parts.path, len(fake.requests))
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/books/v1/volumes"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def count(self) -> int:
+        return len(self.requests)
+
+    def queries(self) -> list[str]:
+        return [request["params"].get("q", [""])[0] for request in self.requests]
+
+    def handle(self, handler, path: str, number: int) -> None:
+        scenario = self.scenario
+        if scenario == "slow":
+            self.stopping.wait(6)  # far beyond the 3 s read timeout
+            scenario = "normal"
+        if scenario == "flaky":
+            scenario = "unavailable_now" if number == 1 else "normal"
+        if scenario == "rate_limited":
+            return self.send(handler, 429, b'{"error": "slow down"}', {"Retry-After": "3600"})
+        if scenario == "unavailable":
+            return self.send(handler, 503, b"Service Unavailable")
+        if scenario == "unavailable_now":
+            return self.send(handler, 503, b"Service Unavailable", {"Retry-After": "0"})
+        if scenario == "malformed":
+            return self.send(handler, 200, b'{"items": [ {"id": "x", "volumeInfo": ')
+        if scenario == "huge":
+            body = json.dumps({"items": [DUNE], "padding": "x" * 2_000_000}).encode()
+            return self.send(handler, 200, body)
+        if scenario == "missing_fields":
+            return self.send(handler, 200, json.dumps(MISSING_FIELDS).encode())
+        if path.rstrip("/").endswith("/volumes"):
+            return self.send(
+                handler, 200, json.dumps({"kind": "books#volumes", "items": [DUNE, PRIDE]}).encode()
+            )
+        volume = VOLUMES.get(path.rsplit("/", 1)[-1])
+        if volume is None:
+            return self.send(handler, 404, b'{"error": {"code": 404}}')
+        return self.send(handler, 200, json.dumps(volume).encode())
+
+    def send(self, handler, status: int, body: bytes, headers: dict | None = None) -> None:
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up first, as it should
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/books/v1/volumes"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def fake_google(settings):
+    fake = FakeGoogleBooks()
+    settings.GOOGLE_BOOKS_URL = fake.url
+    settings.GOOGLE_BOOKS_ENABLED = True
+    settings.GOOGLE_BOOKS_API_KEY = ""
+
+    def use(scenario: str) -> FakeGoogleBooks:
+        fake.scenario = scenario
+        settings.GOOGLE_BOOKS_URL = closed_port_url() if scenario == "refused" else fake.url
+        return fake
+
+    fake.use = use
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def no_retry_wait(monkeypatch):
+    """Record the client's retry waits instead of sleeping through them."""
+    from books import google_books
+
+    waits: list[float] = []
+    monkeypatch.setattr(google_books, "sleep", waits.append)
+    return waits
+
+
+class Clock:
+    def __init__(self):
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from books import google_books
+
+    fake_clock = Clock()
+    monkeypatch.setattr(google_books, "clock", fake_clock)
+    return fake_clock

@@ -1,0 +1,199 @@
+"""The Google Books client against a fake server on a real socket: timeouts, retry, breaker, cache."""
+
+import pytest
+
+from books import google_books
+from tests.books.conftest import FAILING_SCENARIOS
+
+
+def test_a_search_returns_parsed_volumes_with_https_covers(fake_google):
+    fake_google.use("normal")
+    outcome = google_books.search("dune")
+    assert outcome.available
+    dune = outcome.volumes[0]
+    assert (dune.volume_id, dune.title, dune.authors, dune.page_count) == (
+        "gDune01",
+        "Dune",
+        ("Frank Herbert",),
+        535,
+    )
+    assert (dune.isbn_13, dune.isbn_10, dune.published_date) == ("9780441172719", "0441172717", "1990-09-01")
+    assert (
+        dune.cover_url == "https://books.google.com/books/content?id=gDune01&printsec=frontcover&img=1&zoom=1"
+    )
+
+
+def test_the_request_asks_for_a_partial_response_of_twenty_results(fake_google):
+    fake_google.use("normal")
+    google_books.search("dune")
+    params = fake_google.requests[0]["params"]
+    assert params["maxResults"] == ["20"]
+    assert params["fields"][0].startswith("items(id,volumeInfo(")
+    assert "key" not in params
+
+
+def test_the_api_key_is_sent_when_configured(fake_google, settings):
+    fake_google.use("normal")
+    settings.GOOGLE_BOOKS_API_KEY = "secret-key"
+    google_books.search("dune")
+    assert fake_google.requests[0]["params"]["key"] == ["secret-key"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("978-0-441-17271-9", "isbn:9780441172719"),
+        ("0 441 17271 7", "isbn:0441172717"),
+        ("intitle:dune inauthor:herbert", "intitle:dune inauthor:herbert"),
+        ("  The   Left Hand  ", "the left hand"),
+    ],
+)
+def test_isbns_become_isbn_queries_and_operators_pass_through(fake_google, typed, sent):
+    fake_google.use("normal")
+    google_books.search(typed)
+    assert fake_google.queries() == [sent]
+
+
+def test_a_repeated_query_is_served_from_the_cache(fake_google):
+    fake_google.use("normal")
+    first = google_books.search("Dune")
+    second = google_books.search("  dune ")
+    assert fake_google.count == 1
+    assert second == first
+
+
+def test_a_volume_found_by_a_search_is_fetched_without_another_request(fake_google):
+    fake_google.use("normal")
+    google_books.search("dune")
+    volume = google_books.fetch_volume("gDune01")
+    assert volume.title == "Dune"
+    assert fake_google.count == 1
+
+
+def test_a_volume_is_fetched_by_id_and_an_unknown_id_is_none(fake_google):
+    fake_google.use("normal")
+    assert google_books.fetch_volume("gDune01").title == "Dune"
+    assert google_books.fetch_volume("nope") is None
+    assert fake_google.requests[0]["path"] == "/books/v1/volumes/gDune01"
+
+
+@pytest.mark.parametrize("scenario", FAILING_SCENARIOS)
+def test_every_kind_of_failure_is_reported_as_unavailable_without_raising(
+    fake_google, no_retry_wait, scenario
+):
+    fake_google.use(scenario)
+    outcome = google_books.search("dune")
+    assert outcome == google_books.SearchOutcome(volumes=[], available=False)
+
+
+def test_failures_are_not_cached(fake_google, no_retry_wait):
+    fake_google.use("malformed")
+    google_books.search("dune")
+    fake_google.use("normal")
+    assert google_books.search("dune").available
+
+
+def test_missing_and_mistyped_fields_are_skipped_not_fatal(fake_google):
+    fake_google.use("missing_fields")
+    outcome = google_books.search("dune")
+    assert outcome.available
+    assert [volume.volume_id for volume in outcome.volumes] == ["oddOne"]
+    odd = outcome.volumes[0]
+    assert (odd.authors, odd.page_count, odd.published_date, odd.cover_url) == (("A",), None, "", "")
+
+
+def test_a_503_is_retried_once(fake_google, no_retry_wait):
+    fake_google.use("unavailable")
+    google_books.search("dune")
+    assert fake_google.count == 2
+    assert no_retry_wait == [google_books.DEFAULT_RETRY_DELAY]
+
+
+def test_a_retry_that_succeeds_gives_results(fake_google, no_retry_wait):
+    fake_google.use("flaky")
+    outcome = google_books.search("dune")
+    assert outcome.available and outcome.volumes
+    assert fake_google.count == 2 and no_retry_wait == [0.0]
+
+
+def test_a_429_asking_for_an_hour_is_not_retried(fake_google, no_retry_wait):
+    fake_google.use("rate_limited")
+    google_books.search("dune")
+    assert fake_google.count == 1
+    assert no_retry_wait == []
+
+
+def test_nothing_is_asked_when_google_books_is_not_configured(fake_google, settings):
+    settings.GOOGLE_BOOKS_ENABLED = False
+    assert google_books.search("dune") == google_books.SearchOutcome(volumes=[], available=False)
+    assert fake_google.count == 0
+
+
+def test_the_circuit_opens_after_five_failures_in_a_row(fake_google, clock):
+    fake_google.use("malformed")
+    for attempt in range(5):
+        google_books.search(f"query {attempt}")
+    assert fake_google.count == 5
+    assert google_books.circuit_is_open()
+
+    fake_google.use("normal")
+    assert not google_books.search("dune").available
+    assert fake_google.count == 5  # skipped: no request while open
+
+    clock.advance(59)
+    google_books.search("dune")
+    assert fake_google.count == 5
+
+
+def test_the_circuit_closes_after_sixty_seconds_when_google_answers(fake_google, clock):
+    fake_google.use("malformed")
+    for attempt in range(5):
+        google_books.search(f"query {attempt}")
+    fake_google.use("normal")
+    clock.advance(61)
+    assert google_books.search("dune").available
+    assert not google_books.circuit_is_open()
+
+    # Closed means counting from zero again: one new failure does not reopen it.
+    fake_google.use("malformed")
+    google_books.search("another")
+    assert not google_books.circuit_is_open()
+
+
+def test_a_failed_trial_after_the_pause_reopens_the_circuit_at_once(fake_google, clock):
+    fake_google.use("malformed")
+    for attempt in range(5):
+        google_books.search(f"query {attempt}")
+    clock.advance(61)
+    google_books.search("trial")
+    assert fake_google.count == 6
+    assert google_books.circuit_is_open()
+
+
+def test_a_success_resets_the_failure_count(fake_google, clock):
+    fake_google.use("malformed")
+    for attempt in range(4):
+        google_books.search(f"query {attempt}")
+    fake_google.use("normal")
+    google_books.search("dune")
+    fake_google.use("malformed")
+    for attempt in range(4):
+        google_books.search(f"again {attempt}")
+    assert not google_books.circuit_is_open()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "http://books.google.com/books/content?id=1&edge=curl&zoom=1",
+            "https://books.google.com/books/content?id=1&zoom=1",
+        ),
+        ("https://books.googleusercontent.com/x.jpg", "https://books.googleusercontent.com/x.jpg"),
+        ("https://evil.example/cover.jpg", ""),
+        ("javascript:alert(1)", ""),
+        (42, ""),
+    ],
+)
+def test_cover_urls_are_https_on_google_hosts_only(raw, expected):
+    assert google_books.normalize_cover_url(raw) == expected
