@@ -8,7 +8,11 @@ from django.db.models.functions import Greatest, Least, Lower
 
 
 def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
+    return [
+        (name, name.replace("_", " "))
+        for name in sorted(zoneinfo.available_timezones())
+        if "/" in name or name == "UTC"
+    ]
 
 
 class BookyUserManager(UserManager):
@@ -79,7 +83,9 @@ class FriendRequest(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(from_user=models.F("to_user")), name="friend_request_not_to_self"),
+            models.CheckConstraint(
+                condition=~Q(from_user=models.F("to_user")), name="friend_request_not_to_self"
+            ),
             # One pending request per pair, whichever way it goes.
             models.UniqueConstraint(
                 Least("from_user", "to_user"),
@@ -112,7 +118,9 @@ class Friendship(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(user_low__lt=models.F("user_high")), name="friendship_ordered_pair"),
+            models.CheckConstraint(
+                condition=Q(user_low__lt=models.F("user_high")), name="friendship_ordered_pair"
+            ),
             models.UniqueConstraint(fields=["user_low", "user_high"], name="friendship_one_per_pair"),
         ]
         indexes = [models.Index(fields=["user_high", "user_low"], name="friendship_reverse")]
@@ -174,7 +182,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid")
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            )
         ]
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
 

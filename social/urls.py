@@ -5,4 +5,5 @@ from social import views
 app_name = "social"
 urlpatterns = [
     path("", views.settings_page, name="settings"),
+    path("calendar/", views.calendar_page, name="calendar"),
 ]

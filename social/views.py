@@ -41,3 +41,25 @@ def settings_page(request):
         )
     messages.success(request, SAVED_MESSAGE)
     return redirect("social:settings")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def calendar_page(request):
+    """The private calendar feed URL, and a button that replaces its secret token."""
+    from meetings.services import calendar_feed_get_or_create, calendar_feed_reset
+    from meetings.views import feed_url
+
+    reset = request.method == "POST"
+    feed = calendar_feed_reset(user=request.user) if reset else calendar_feed_get_or_create(user=request.user)
+    if reset and not (request.htmx and not request.htmx.boosted):
+        messages.success(request, CALENDAR_RESET_MESSAGE)
+        return redirect("social:calendar")
+    template = "social/settings_calendar.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#calendar-feed"
+    return TemplateResponse(request, template, {"feed_url": feed_url(request, feed), "reset": reset})
+
+
+CALENDAR_RESET_MESSAGE = "Done: your calendar link is new. Calendars subscribed with the old link stop updating."

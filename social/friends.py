@@ -1,0 +1,176 @@
+"""Friends, friend requests and blocks: every write, and the reads other apps ask about.
+
+Named for what it holds (the house style's services.py for this part of the social app); the
+profile writes stay in social/services.py.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from booky.errors import Conflict, DomainError, NotAllowed, NotFound
+from social.models import Block, FriendRequest, FriendRequestStatus, Friendship, NotificationKind, User
+from social.notifications import notify
+
+
+def _pair(a: User, b: User) -> tuple[int, int]:
+    return (a.pk, b.pk) if a.pk < b.pk else (b.pk, a.pk)
+
+
+def are_friends(a: User, b: User) -> bool:
+    if not (a and b and a.is_authenticated and b.is_authenticated) or a.pk == b.pk:
+        return False
+    low, high = _pair(a, b)
+    return Friendship.objects.filter(user_low_id=low, user_high_id=high).exists()
+
+
+def is_blocked(*, blocker: User, blocked: User) -> bool:
+    if not (blocker and blocked and blocker.is_authenticated and blocked.is_authenticated):
+        return False
+    return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+
+
+def friend_ids(user: User):
+    """A subquery-friendly set of the user's friends' ids."""
+    low = Friendship.objects.filter(user_high=user).values("user_low_id")
+    high = Friendship.objects.filter(user_low=user).values("user_high_id")
+    return low.union(high)
+
+
+def friends_of(user: User):
+    return User.objects.filter(
+        Q(pk__in=Friendship.objects.filter(user_high=user).values("user_low_id"))
+        | Q(pk__in=Friendship.objects.filter(user_low=user).values("user_high_id"))
+    )
+
+
+def _befriend(a: User, b: User) -> Friendship:
+    low, high = _pair(a, b)
+    friendship, _created = Friendship.objects.get_or_create(user_low_id=low, user_high_id=high)
+    return friendship
+
+
+@transaction.atomic
+def friend_request_send(*, sender: User, to_user: User) -> FriendRequest | Friendship:
+    """Ask `to_user` to be friends. If they already asked `sender`, the two become friends at once."""
+    if not sender.is_authenticated:
+        raise NotAllowed("Log in first.", code="not_authenticated")
+    if to_user is None or not to_user.is_active:
+        raise NotFound("There is no member with that username.")
+    if to_user.pk == sender.pk:
+        raise DomainError("You cannot send a friend request to yourself.", code="self_request")
+    if is_blocked(blocker=to_user, blocked=sender):
+        # Same words as an unknown user would get would be a lie; a plain refusal does not say why.
+        raise NotAllowed("You cannot send a friend request to this member.", code="blocked")
+    if is_blocked(blocker=sender, blocked=to_user):
+        raise Conflict("You blocked this member. Unblock them first.", code="you_blocked")
+    if are_friends(sender, to_user):
+        raise Conflict(f"You and {to_user.name} are already friends.", code="already_friends")
+    # Lock both users' pending requests in one order so crossing requests cannot both be created.
+    pending = list(
+        FriendRequest.objects.select_for_update()
+        .filter(status=FriendRequestStatus.PENDING)
+        .filter(Q(from_user=sender, to_user=to_user) | Q(from_user=to_user, to_user=sender))
+    )
+    for request in pending:
+        if request.from_user_id == sender.pk:
+            raise Conflict(
+                f"Your request to {to_user.name} is still waiting for an answer.", code="already_sent"
+            )
+        # They asked first: sending back means yes.
+        return friend_request_accept(user=sender, friend_request=request)
+    try:
+        with transaction.atomic():
+            friend_request = FriendRequest.objects.create(from_user=sender, to_user=to_user)
+    except IntegrityError as error:  # a crossing request won the race
+        raise Conflict(
+            "A request between you two was just sent. Reload to see it.", code="already_sent"
+        ) from error
+    notify(
+        recipient=to_user,
+        kind=NotificationKind.FRIEND_REQUEST,
+        actor=sender,
+        message=f"{sender.name} wants to be your friend.",
+        url="/friends/",
+    )
+    return friend_request
+
+
+def _decide(
+    *, user: User, friend_request: FriendRequest, status: str, as_sender: bool = False
+) -> FriendRequest:
+    locked = (
+        FriendRequest.objects.select_for_update()
+        .select_related("from_user", "to_user")
+        .filter(pk=friend_request.pk)
+        .first()
+    )
+    if locked is None or (locked.from_user_id if as_sender else locked.to_user_id) != user.pk:
+        raise NotFound("No such friend request.")
+    if locked.status != FriendRequestStatus.PENDING:
+        raise Conflict(
+            f"This request was already {locked.get_status_display().lower()}.", code="already_decided"
+        )
+    locked.status = status
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_at"])
+    return locked
+
+
+@transaction.atomic
+def friend_request_accept(*, user: User, friend_request: FriendRequest) -> Friendship:
+    """The receiver says yes: one friendship for the pair."""
+    request = _decide(user=user, friend_request=friend_request, status=FriendRequestStatus.ACCEPTED)
+    friendship = _befriend(request.from_user, request.to_user)
+    notify(
+        recipient=request.from_user,
+        kind=NotificationKind.FRIEND_ACCEPTED,
+        actor=user,
+        message=f"{user.name} accepted your friend request.",
+        url=f"/u/{user.username}/",
+    )
+    return friendship
+
+
+@transaction.atomic
+def friend_request_decline(*, user: User, friend_request: FriendRequest) -> FriendRequest:
+    return _decide(user=user, friend_request=friend_request, status=FriendRequestStatus.DECLINED)
+
+
+@transaction.atomic
+def friend_request_cancel(*, user: User, friend_request: FriendRequest) -> FriendRequest:
+    return _decide(
+        user=user, friend_request=friend_request, status=FriendRequestStatus.CANCELLED, as_sender=True
+    )
+
+
+@transaction.atomic
+def friendship_remove(*, user: User, other: User) -> None:
+    """Either friend ends the friendship."""
+    low, high = _pair(user, other)
+    deleted, _ = Friendship.objects.filter(user_low_id=low, user_high_id=high).delete()
+    if not deleted:
+        raise NotFound(f"You and {other.name} are not friends.")
+
+
+@transaction.atomic
+def block_create(*, blocker: User, blocked: User) -> Block:
+    """Block a member: it ends any friendship and withdraws pending requests between the two."""
+    if blocked.pk == blocker.pk:
+        raise DomainError("You cannot block yourself.", code="self_block")
+    block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    if not created:
+        raise Conflict(f"You already blocked {blocked.name}.", code="already_blocked")
+    low, high = _pair(blocker, blocked)
+    Friendship.objects.filter(user_low_id=low, user_high_id=high).delete()
+    FriendRequest.objects.filter(status=FriendRequestStatus.PENDING).filter(
+        Q(from_user=blocker, to_user=blocked) | Q(from_user=blocked, to_user=blocker)
+    ).update(status=FriendRequestStatus.CANCELLED, decided_at=timezone.now())
+    return block
+
+
+@transaction.atomic
+def block_remove(*, blocker: User, blocked: User) -> None:
+    deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    if not deleted:
+        raise NotFound(f"You have not blocked {blocked.name}.")
