@@ -1,8 +1,10 @@
 """Site-wide pages: the home page and the error pages (JSON under /api/, HTML elsewhere)."""
 
+from django.db.models import OuterRef, Subquery
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clubs.models import Club, Membership
@@ -13,12 +15,25 @@ def home(request):
     if not request.user.is_authenticated:
         featured = Club.objects.visible_to(None).with_member_count().order_by("-member_count", "name")[:6]
         return TemplateResponse(request, "booky/landing.html", {"featured_clubs": featured})
+    from meetings.models import Meeting
+    from meetings.views import upcoming_with_my_attendance, viewer_timezone
+
+    next_of_club = Meeting.objects.filter(club=OuterRef("club")).upcoming()
     memberships = (
         Membership.objects.filter(user=request.user)
         .select_related("club")
+        .annotate(
+            next_meeting_id=Subquery(next_of_club.values("pk")[:1]),
+            next_meeting_at=Subquery(next_of_club.values("starts_at")[:1]),
+        )
         .order_by("club__name")
     )
-    return TemplateResponse(request, "booky/dashboard.html", {"memberships": memberships})
+    next_meetings = upcoming_with_my_attendance(
+        request.user, Meeting.objects.of_member(request.user).upcoming().with_page_data()[:1]
+    )
+    context = {"memberships": memberships, "next_meeting": next_meetings[0] if next_meetings else None}
+    with timezone.override(viewer_timezone(request.user)):
+        return TemplateResponse(request, "booky/dashboard.html", context).render()
 
 
 def _wants_json(request) -> bool:

@@ -248,7 +248,22 @@ def detail(request, slug):
     if context["is_staff"]:
         context["pending_count"] = JoinRequest.objects.pending().filter(club=club).count()
     context["can_delete"] = permissions.can_delete_club(request.user, club)
+    context.update(_meetings_context(club))
     return TemplateResponse(request, "clubs/detail.html", context)
+
+
+CLUB_UPCOMING_MEETINGS = 20
+CLUB_PAST_MEETINGS = 10
+
+
+def _meetings_context(club: Club) -> dict:
+    from meetings.models import Meeting
+
+    meetings = Meeting.objects.filter(club=club).with_page_data()
+    return {
+        "upcoming_meetings": list(meetings.upcoming()[:CLUB_UPCOMING_MEETINGS]),
+        "past_meetings": list(meetings.past()[:CLUB_PAST_MEETINGS]),
+    }
 
 
 def _membership_action(request, slug, action, success_message):

@@ -81,6 +81,11 @@ def _check_target(book, target_page: int | None) -> int:
     return target_page
 
 
+def _check_where(meeting: Meeting) -> None:
+    if not meeting.place.strip() and not meeting.online_link.strip():
+        raise DomainError("Give a place, an online link, or both.", code="place_required")
+
+
 def _check_future(starts_at: datetime, now: datetime) -> None:
     if timezone.is_naive(starts_at):
         raise DomainError("The start time needs a timezone.", code="invalid_start")
@@ -118,6 +123,7 @@ def meeting_create(
         target_page=_check_target(book, target_page),
         created_by=actor,
     )
+    _check_where(meeting)
     meeting.full_clean(exclude=["ends_at"])
     meeting.save()
     schedule_resolution(meeting)
@@ -158,6 +164,7 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
     book_changed = "book" in changes and changes["book"].pk != meeting.book_id
     if "target_page" in changes or book_changed:
         locked.target_page = _check_target(locked.book, changes.get("target_page"))
+    _check_where(locked)
     locked.full_clean(exclude=["ends_at"])
     locked.version = F("version") + 1
     locked.save()

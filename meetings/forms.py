@@ -1,0 +1,182 @@
+"""HTML forms for meetings. They validate input only; meetings/services.py does the writes."""
+
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from books.forms import BookChoiceField
+from meetings.models import MAX_DURATION_MINUTES, Meeting, Rsvp, validate_http_url
+
+LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class MeetingForm(forms.Form):
+    """Create or edit a meeting. `starts_at` is typed in the user's timezone and cleaned to an aware datetime."""
+
+    book = BookChoiceField()
+    title = forms.CharField(
+        max_length=200, required=False, help_text="Leave it empty to use the book's title."
+    )
+    starts_at = forms.DateTimeField(
+        label="Starts",
+        input_formats=LOCAL_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": "When does the meeting start?",
+            "invalid": "Enter the date and time as YYYY-MM-DD HH:MM.",
+        },
+    )
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)",
+        initial=120,
+        min_value=1,
+        max_value=MAX_DURATION_MINUTES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 15}),
+        error_messages={
+            "required": "How long is the meeting, in minutes?",
+            "invalid": "Enter the duration in whole minutes, e.g. 90.",
+            "min_value": "A meeting lasts at least 1 minute.",
+            "max_value": "A meeting lasts at most 24 hours (1440 minutes).",
+        },
+    )
+    place = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="An address or a room. Give a place, an online link, or both.",
+    )
+    online_link = forms.URLField(
+        label="Online link",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_http_url],
+        help_text="A video call link, starting with https://.",
+        error_messages={"invalid": "Enter a full link, starting with https://."},
+    )
+    target_page = forms.IntegerField(
+        label="Read up to page",
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="Leave it empty for the whole book.",
+        error_messages={
+            "invalid": "Enter a page number.",
+            "min_value": "The target page must be at least 1.",
+        },
+    )
+    description = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    field_order = [
+        "book", "title", "starts_at", "duration_minutes", "place", "online_link", "target_page", "description",
+    ]  # fmt: skip
+
+    def __init__(self, *args, tz: ZoneInfo, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        self.fields["starts_at"].help_text = f"Your local time ({tz.key.replace('_', ' ')})."
+
+    def full_clean(self):
+        # The datetime-local value has no offset: read it in the user's timezone, not the server's.
+        with timezone.override(self.tz):
+            super().full_clean()
+
+    def clean(self):
+        cleaned = super().clean()
+        no_place = not (cleaned.get("place") or "").strip() and not (cleaned.get("online_link") or "").strip()
+        if no_place and "place" not in self.errors and "online_link" not in self.errors:
+            self.add_error("place", "Give a place, an online link, or both.")
+        return cleaned
+
+    @classmethod
+    def initial_for(cls, meeting: Meeting, tz: ZoneInfo) -> dict:
+        return {
+            "book": meeting.book_id,
+            "title": meeting.title,
+            "starts_at": timezone.localtime(meeting.starts_at, tz).replace(tzinfo=None),
+            "duration_minutes": meeting.duration_minutes,
+            "place": meeting.place,
+            "online_link": meeting.online_link,
+            "target_page": meeting.target_page,
+            "description": meeting.description,
+            "version": meeting.version,
+        }
+
+    def service_arguments(self) -> dict:
+        values = dict(self.cleaned_data)
+        values.pop("version", None)
+        return values
+
+
+class ProgressForm(forms.Form):
+    """My page, or a percentage of the target (it wins when given); the "finished" button sends finished=1."""
+
+    current_page = forms.IntegerField(
+        label="Page I am on",
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": "Enter a page number.", "min_value": "The page cannot be negative."},
+    )
+    percent = forms.IntegerField(
+        label="or percent read",
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter a percentage from 0 to 100.",
+            "min_value": "Enter a percentage from 0 to 100.",
+            "max_value": "Enter a percentage from 0 to 100.",
+        },
+    )
+    finished = forms.BooleanField(required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, target_page: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target_page = target_page
+        self.fields["current_page"].max_value = target_page
+        self.fields["current_page"].widget.attrs["max"] = target_page
+        self.fields["current_page"].help_text = f"0 to {target_page}."
+
+    def clean_current_page(self):
+        page = self.cleaned_data["current_page"]
+        if page is not None and page > self.target_page:
+            raise ValidationError(f"The page must be between 0 and the target page {self.target_page}.")
+        return page
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("finished") or self.errors:
+            return cleaned
+        page, percent = cleaned.get("current_page"), cleaned.get("percent")
+        if page is None and percent is None:
+            raise ValidationError("Give the page you are on, or a percentage, or mark the book finished.")
+        if percent is not None:
+            # The page field comes prefilled with the saved page; a typed percentage is the newer intent.
+            cleaned["current_page"] = round(self.target_page * percent / 100)
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        if self.cleaned_data.get("finished"):
+            return {"finished": True}
+        return {"current_page": self.cleaned_data["current_page"]}
+
+
+class RsvpForm(forms.Form):
+    rsvp = forms.ChoiceField(
+        choices=Rsvp.choices, error_messages={"invalid_choice": "Choose going, maybe or not going."}
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Members see this on the meeting page.",
+        error_messages={"max_length": "Keep the reason under 500 characters."},
+    )

@@ -1,0 +1,88 @@
+"""Reading pace arithmetic: pages per day so far, projected finish, pages per day still needed.
+
+Pure functions on plain values, so they are tested without the database.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Pace:
+    current_page: int
+    target_page: int
+    pages_per_day: float
+    projected_finish: datetime | None
+    needed_per_day: int | None
+    finished: bool
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.target_page - self.current_page)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.current_page / self.target_page)) if self.target_page else 0
+
+    def on_track(self, meeting_starts_at: datetime) -> bool | None:
+        """Whether the projected finish comes before the meeting; None while there is no pace yet."""
+        if self.finished:
+            return True
+        if self.projected_finish is None:
+            return None
+        return self.projected_finish <= meeting_starts_at
+
+
+def pages_per_day(*, current_page: int, started_at: datetime, now: datetime) -> float:
+    """Pages read per day since reading started; the first day counts as a whole day."""
+    elapsed_days = max((now - started_at) / DAY, 1.0)
+    return max(current_page, 0) / elapsed_days
+
+
+def projected_finish(*, current_page: int, target_page: int, rate: float, now: datetime) -> datetime | None:
+    """When the target page is reached at `rate` pages per day; None without any pace."""
+    remaining = target_page - current_page
+    if remaining <= 0:
+        return now
+    if rate <= 0:
+        return None
+    return now + timedelta(days=remaining / rate)
+
+
+def needed_per_day(
+    *, current_page: int, target_page: int, meeting_starts_at: datetime, now: datetime
+) -> int | None:
+    """Whole pages per day to finish before the meeting; None once it has started or when done."""
+    remaining = target_page - current_page
+    if remaining <= 0 or now >= meeting_starts_at:
+        return None
+    days_left = max((meeting_starts_at - now) / DAY, 1.0)
+    return math.ceil(remaining / days_left)
+
+
+def pace_for(
+    *,
+    current_page: int,
+    target_page: int,
+    started_at: datetime,
+    meeting_starts_at: datetime,
+    now: datetime,
+    finished_at: datetime | None = None,
+) -> Pace:
+    rate = pages_per_day(current_page=current_page, started_at=started_at, now=finished_at or now)
+    finished = current_page >= target_page
+    return Pace(
+        current_page=current_page,
+        target_page=target_page,
+        pages_per_day=rate,
+        projected_finish=finished_at
+        if finished and finished_at
+        else projected_finish(current_page=current_page, target_page=target_page, rate=rate, now=now),
+        needed_per_day=needed_per_day(
+            current_page=current_page, target_page=target_page, meeting_starts_at=meeting_starts_at, now=now
+        ),
+        finished=finished,
+    )

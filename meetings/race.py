@@ -1,0 +1,112 @@
+"""Geometry for the race track and the progress chart, drawn as server-side SVG in the templates.
+
+Pure functions on plain values. Positions along the track are percentages of its width, so the SVG
+scales to any screen without stretching the runners (no viewBox, no inline styles).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+LANE_HEIGHT = 44
+TRACK_TOP = 28
+RUNNER_OFFSET = 28  # from the lane's top to the track line
+CHART_WIDTH = 300
+CHART_HEIGHT = 100
+
+
+@dataclass(frozen=True)
+class Runner:
+    name: str
+    username: str
+    page: int
+    percent: int
+    finished: bool
+    is_me: bool
+    lane: int
+
+    @property
+    def x(self) -> str:
+        return f"{self.percent}%"
+
+    @property
+    def lane_top(self) -> int:
+        return TRACK_TOP + self.lane * LANE_HEIGHT
+
+    @property
+    def label_y(self) -> int:
+        return self.lane_top + 14
+
+    @property
+    def track_y(self) -> int:
+        return self.lane_top + RUNNER_OFFSET
+
+    @property
+    def initial(self) -> str:
+        return (self.name[:1] or "?").upper()
+
+
+def runners(attendances, *, target_page: int, me_id: int | None) -> list[Runner]:
+    """One lane per going attendee, in the order given (leaders first); finished ones sit on the line."""
+    lanes = []
+    for lane, attendance in enumerate(attendances):
+        percent = 100 if attendance.finished else attendance.percent_of(target_page)
+        lanes.append(
+            Runner(
+                name=attendance.user.name,
+                username=attendance.user.username,
+                page=attendance.current_page,
+                percent=percent,
+                finished=attendance.finished,
+                is_me=attendance.user_id == me_id,
+                lane=lane,
+            )
+        )
+    return lanes
+
+
+def track_height(lane_count: int) -> int:
+    return TRACK_TOP + max(lane_count, 1) * LANE_HEIGHT + 4
+
+
+@dataclass(frozen=True)
+class Chart:
+    points: str  # "x,y x,y ..." for a <polyline>, in a CHART_WIDTH x CHART_HEIGHT box
+    last_x: float
+    last_y: float
+    plan_end_x: float  # where the meeting falls on the time axis (the "on pace" line ends there)
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+
+
+def progress_chart(
+    history: list[tuple[datetime, int]],
+    *,
+    target_page: int,
+    started_at: datetime,
+    meeting_starts_at: datetime,
+    now: datetime,
+) -> Chart:
+    """A step line of pages over time, from the start of reading to the meeting (or now, if later)."""
+    end = max(meeting_starts_at, now)
+    span = max((end - started_at).total_seconds(), 1.0)
+    target = max(target_page, 1)
+
+    def x(moment: datetime) -> float:
+        return round(CHART_WIDTH * min(max((moment - started_at).total_seconds() / span, 0.0), 1.0), 1)
+
+    def y(page: int) -> float:
+        return round(CHART_HEIGHT * (1 - min(max(page, 0), target) / target), 1)
+
+    points = [(x(started_at), y(0))]
+    page = 0
+    for moment, new_page in sorted(history, key=lambda entry: entry[0]):
+        points.append((x(moment), y(page)))  # steps: the page holds until it changes
+        page = new_page
+        points.append((x(moment), y(page)))
+    points.append((x(now), y(page)))
+    return Chart(
+        points=" ".join(f"{px:g},{py:g}" for px, py in points),
+        last_x=x(now),
+        last_y=y(page),
+        plan_end_x=x(meeting_starts_at),
+    )

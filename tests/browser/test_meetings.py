@@ -1,0 +1,131 @@
+"""The reading race in a real browser: RSVP, move my runner, see another reader's runner move on the next poll."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from meetings import services
+from meetings.models import Attendance, Rsvp
+from tests.factories import BookFactory, ClubFactory, MeetingFactory, UserFactory, add_member
+
+pytestmark = pytest.mark.browser
+
+
+def _no_console_errors(page, where: str) -> None:
+    assert page.console_errors == [], f"console errors on {where}: {page.console_errors}"
+
+
+def test_members_race_to_the_meeting_and_see_each_other_move(new_page, screenshot):
+    club = ClubFactory(name="Night Owls Reading Circle", slug="night-owls")
+    ana = UserFactory(username="ana", display_name="Ana Lima", timezone="Europe/Lisbon")
+    bruno = UserFactory(username="bruno", display_name="Bruno Costa")
+    add_member(club, ana)
+    add_member(club, bruno)
+    book = BookFactory(title="The Left Hand of Darkness", authors=["Ursula K. Le Guin"], page_count=300)
+    meeting = MeetingFactory(
+        club=club,
+        book=book,
+        starts_at=timezone.now() + timedelta(days=5, hours=2),
+        place="Café Livro, Rua Nova 12",
+    )
+    for name, page in (("Carla Dias", 210), ("Duarte Reis", 45)):
+        reader = add_member(club, UserFactory(display_name=name)).user
+        services.attendance_progress(user=reader, meeting=meeting, current_page=page)
+    url = f"/meetings/{meeting.pk}/"
+
+    page = new_page(1280, user=ana)
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Left Hand of Darkness")
+    page.evaluate("window.bookyNoReload = 'still here'")
+
+    # RSVP swaps the buttons in place and puts me on the track.
+    page.get_by_role("button", name="Going", exact=True).click()
+    expect(page.get_by_text("See you there! You are on the race track.")).to_be_visible()
+    expect(page.locator("#rsvp-going")).to_have_attribute("aria-pressed", "true")
+    my_runner = page.locator('g.runner.me[data-runner="ana"]')
+    expect(my_runner).to_have_attribute("data-percent", "0")
+
+    # Moving my progress moves my runner.
+    page.get_by_label("Page I am on").fill("120")
+    page.get_by_role("button", name="Save progress").click()
+    expect(page.get_by_text("Saved: page 120 of 300.")).to_be_visible()
+    expect(my_runner).to_have_attribute("data-percent", "40")
+    expect(my_runner.locator("circle")).to_have_attribute("cx", "40%")
+    assert page.evaluate("window.bookyNoReload") == "still here", "the page reloaded instead of swapping"
+
+    # Bruno updates in his own browser; Ana's page shows it on the next poll, without a reload.
+    other = new_page(360, user=bruno)
+    other.goto(url)
+    other.get_by_role("button", name="Going", exact=True).click()
+    expect(other.locator("#rsvp-going")).to_have_attribute("aria-pressed", "true")
+    other.get_by_label("or percent read").fill("90")
+    other.get_by_role("button", name="Save progress").click()
+    expect(other.get_by_text("Saved: page 270 of 300.")).to_be_visible()
+    assert Attendance.objects.get(user=bruno).current_page == 270
+
+    bruno_on_anas_page = page.locator('g.runner[data-runner="bruno"]')
+    expect(bruno_on_anas_page).to_have_count(0)
+    page.locator("[data-race-poll]").evaluate("element => element.setAttribute('data-race-poll', '1')")
+    expect(bruno_on_anas_page).to_have_attribute("data-percent", "90", timeout=5_000)
+    assert page.evaluate("window.bookyNoReload") == "still here"
+
+    # Ana finishes: her runner reaches the line.
+    page.get_by_role("button", name="I finished it").click()
+    expect(page.get_by_text("Finished! Your runner is at the finish line.")).to_be_visible()
+    expect(my_runner).to_have_attribute("data-percent", "100")
+    expect(my_runner).to_have_class("runner me finished")
+
+    screenshot(page, "meeting-race")
+    screenshot(other, "meeting-race-other")
+    _no_console_errors(page, "the meeting page")
+    _no_console_errors(other, "the second reader's meeting page")
+
+
+def test_a_hidden_tab_does_not_poll(new_page):
+    club = ClubFactory()
+    reader = add_member(club, UserFactory()).user
+    meeting = MeetingFactory(club=club)
+    page = new_page(1280, user=reader)
+    page.goto(f"/meetings/{meeting.pk}/")
+    page.locator("[data-race-poll]").evaluate("element => element.setAttribute('data-race-poll', '1')")
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+            window.raceRequests = 0;
+            document.body.addEventListener('race-refresh', () => { window.raceRequests += 1; });
+        }"""
+    )
+    page.wait_for_timeout(2_500)
+    assert page.evaluate("window.raceRequests") == 0
+    page.evaluate(
+        "() => Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true})"
+    )
+    page.wait_for_function("() => window.raceRequests > 0", timeout=3_000)
+    _no_console_errors(page, "the meeting page")
+
+
+def test_owner_schedules_a_meeting_with_the_book_picker(new_page, screenshot):
+    owner = UserFactory(username="olga", timezone="Europe/Berlin")
+    club = ClubFactory(name="Berlin Readers", slug="berlin-readers", owner=owner)
+    BookFactory(title="Effi Briest", authors=["Theodor Fontane"], page_count=288)
+    page = new_page(1280, user=owner)
+    page.goto(f"/clubs/{club.slug}/")
+    page.get_by_role("button", name="Schedule a meeting").click()
+    expect(page.get_by_role("heading", name="Schedule a meeting")).to_be_visible()
+
+    page.get_by_role("searchbox", name="Search books").fill("Effi")
+    page.get_by_text("Effi Briest").click()
+    expect(page.locator('#book-picker-book input[type=hidden][name="book"]')).to_have_count(1)
+    next_year = timezone.now().year + 1
+    page.get_by_label("Starts").fill(f"{next_year}-04-02T19:00")
+    page.get_by_label("Place").fill("Buchhandlung am Markt")
+    screenshot(page, "meeting-form")
+    page.get_by_role("button", name="Schedule meeting").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Effi Briest")
+    expect(page.locator("#meeting-time")).to_contain_text(f"2 April {next_year}, 19:00")
+    expect(page.get_by_text("Meeting scheduled. Members can now RSVP.")).to_be_visible()
+    _no_console_errors(page, "scheduling a meeting")
+    assert Rsvp  # the enum the page's buttons post
