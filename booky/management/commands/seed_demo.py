@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from booky import demo_activity
 from clubs import services
 from clubs.models import Club, JoinPolicy, JoinRequest, Membership, Role, Visibility
 from social.models import User
@@ -113,11 +114,21 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a publicly known password, so it runs only with DEBUG=1. "
                 "Use --force to load the demo data anyway."
             )
-        self.created = {"users": 0, "clubs": 0, "memberships": 0, "join requests": 0}
+        self.created = {
+            "users": 0,
+            "clubs": 0,
+            "memberships": 0,
+            "join requests": 0,
+            "friendships and requests": 0,
+            "meetings": 0,
+        }
         with transaction.atomic():
             users = {spec.username: self.ensure_user(spec) for spec in USERS}
             for spec in CLUBS:
                 self.ensure_club(spec, users)
+            demo_activity.ensure_points_accounts(users)
+            self.created["friendships and requests"] += demo_activity.ensure_friendships(users)
+            self.created["meetings"] += demo_activity.ensure_meetings(users)
 
         if any(self.created.values()):
             summary = ", ".join(f"{count} {what}" for what, count in self.created.items())

@@ -1,0 +1,185 @@
+"""Demo meetings, reading progress, bets and friendships on top of seed_demo's users and clubs.
+
+Everything goes through the services (with an explicit `now` for events in the past), so the demo
+ledger passes `audit_points` like real data. Idempotent: meetings are keyed by club and title.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from bets import services as bet_services
+from bets.models import Bet
+from books.models import Book
+from clubs.models import Club
+from meetings import services as meeting_services
+from meetings.models import Meeting, Rsvp
+from social import friends
+from social.models import User
+
+
+@dataclass(frozen=True)
+class DemoMeeting:
+    club: str
+    title: str
+    book: str
+    days_from_now: float  # negative: in the past
+    place: str
+    # username → (pages per day, rsvp); progress is replayed day by day up to the start or today
+    readers: dict
+    # (bettor, horse, amount)
+    bets: tuple = ()
+    checked_in: tuple = ()
+
+
+MEETINGS = (
+    DemoMeeting(
+        club="Lisbon Night Readers",
+        title="October: the monster's side of the story",
+        book="Frankenstein",
+        days_from_now=-30,
+        place="Café A Brasileira, Chiado",
+        readers={
+            "ada": (25, Rsvp.GOING),
+            "bruno": (12, Rsvp.GOING),
+            "chiara": (30, Rsvp.GOING),
+            "grace": (40, Rsvp.GOING),
+            "dev": (5, Rsvp.DECLINED),
+        },
+        bets=(
+            ("ada", "grace", 20),
+            ("bruno", "chiara", 15),
+            ("chiara", "chiara", 10),
+            ("grace", "grace", 25),
+        ),
+        checked_in=("ada", "bruno", "chiara", "grace"),
+    ),
+    DemoMeeting(
+        club="Lisbon Night Readers",
+        title="December: Pride and Prejudice",
+        book="Pride and Prejudice",
+        days_from_now=12,
+        place="Ada's flat, Rua da Rosa 12",
+        readers={
+            "ada": (18, Rsvp.GOING),
+            "bruno": (9, Rsvp.GOING),
+            "chiara": (22, Rsvp.GOING),
+            "grace": (30, Rsvp.GOING),
+            "dev": (6, Rsvp.MAYBE),
+        },
+        bets=(("bruno", "grace", 20), ("grace", "grace", 30), ("chiara", "ada", 10)),
+    ),
+    DemoMeeting(
+        club="Slow Classics Society",
+        title="Middlemarch, part one",
+        book="Middlemarch",
+        days_from_now=20,
+        place="Biblioteca Angelica, Rome",
+        readers={"chiara": (20, Rsvp.GOING), "ada": (14, Rsvp.GOING), "elena": (11, Rsvp.GOING)},
+        bets=(("ada", "chiara", 15), ("elena", "elena", 10)),
+    ),
+    DemoMeeting(
+        club="Speculative Fiction Sprint",
+        title="The Time Machine sprint",
+        book="The Time Machine",
+        days_from_now=-9,
+        place="Online",
+        readers={"hiro": (20, Rsvp.GOING), "dev": (15, Rsvp.GOING), "grace": (6, Rsvp.GOING)},
+        bets=(("hiro", "dev", 10), ("dev", "dev", 10), ("grace", "hiro", 5)),
+        checked_in=("hiro", "dev"),
+    ),
+)
+
+FRIENDSHIPS = (("ada", "bruno"), ("ada", "chiara"), ("bruno", "grace"), ("chiara", "elena"), ("dev", "hiro"))
+PENDING_FRIEND_REQUESTS = (("farid", "ada"), ("hiro", "grace"))
+
+
+def ensure_points_accounts(users: dict[str, User]) -> None:
+    for user in users.values():
+        bet_services.account_open(user=user)
+
+
+def ensure_friendships(users: dict[str, User]) -> int:
+    made = 0
+    for a, b in FRIENDSHIPS:
+        if not friends.are_friends(users[a], users[b]):
+            result = friends.friend_request_send(sender=users[a], to_user=users[b])
+            if not hasattr(result, "user_low_id"):
+                friends.friend_request_accept(user=users[b], friend_request=result)
+            made += 1
+    for a, b in PENDING_FRIEND_REQUESTS:
+        if (
+            not friends.are_friends(users[a], users[b])
+            and not users[a].friend_requests_sent.filter(to_user=users[b]).exists()
+        ):
+            friends.friend_request_send(sender=users[a], to_user=users[b])
+            made += 1
+    return made
+
+
+def ensure_meetings(users: dict[str, User], now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    made = 0
+    for spec in MEETINGS:
+        club = Club.objects.filter(name=spec.club).first()
+        book = Book.objects.filter(title=spec.book).order_by("pk").first()
+        if club is None or book is None or Meeting.objects.filter(club=club, title=spec.title).exists():
+            continue
+        _play_meeting(spec, club, book, users, now)
+        made += 1
+    return made
+
+
+def _play_meeting(spec: DemoMeeting, club: Club, book: Book, users: dict[str, User], now: datetime) -> None:
+    starts_at = (now + timedelta(days=spec.days_from_now)).replace(
+        hour=18, minute=30, second=0, microsecond=0
+    )
+    # Scheduled three weeks before it starts, as a club would.
+    scheduled_at = min(now, starts_at - timedelta(days=21))
+    host = club.memberships.get(role="owner").user
+    meeting = meeting_services.meeting_create(
+        actor=host,
+        club=club,
+        book=book,
+        starts_at=starts_at,
+        title=spec.title,
+        place=spec.place,
+        description="Bring your favourite quote and one question for the group.",
+        now=scheduled_at,
+    )
+    rsvp_time = scheduled_at + timedelta(hours=2)
+    for username, (_pace, rsvp) in spec.readers.items():
+        meeting_services.attendance_rsvp(user=users[username], meeting=meeting, rsvp=rsvp, now=rsvp_time)
+    bet_time = scheduled_at + timedelta(days=1)
+    for bettor, horse, amount in spec.bets:
+        bet_services.bet_place(
+            bettor=users[bettor], meeting=meeting, horse=users[horse], amount=amount, now=bet_time
+        )
+    # Replay reading day by day until the meeting starts (or today, for upcoming meetings).
+    last_day = min(now, starts_at - timedelta(minutes=1))
+    day = scheduled_at + timedelta(days=1, hours=3)
+    pages = dict.fromkeys(spec.readers, 0)
+    while day < last_day:
+        for username, (pace, rsvp) in spec.readers.items():
+            if rsvp == Rsvp.DECLINED or pages[username] >= meeting.target_page:
+                continue
+            pages[username] = min(meeting.target_page, pages[username] + pace)
+            meeting_services.attendance_progress(
+                user=users[username], meeting=meeting, current_page=pages[username], now=day
+            )
+        day += timedelta(days=1)
+    if starts_at <= now:
+        bet_services.meeting_resolve_bets(meeting_id=meeting.pk, now=starts_at + timedelta(minutes=1))
+        if spec.checked_in:
+            meeting_services.meeting_check_in(
+                actor=host,
+                meeting=meeting,
+                usernames=list(spec.checked_in),
+                now=starts_at + timedelta(minutes=20),
+            )
+        meeting_services.meeting_complete(actor=host, meeting=meeting, now=starts_at + timedelta(hours=3))
+
+
+def demo_bet_count() -> int:
+    return Bet.objects.count()
