@@ -21,6 +21,7 @@ from books.picker import picker_for
 from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
 from books.search import clean_query, search_books
 from booky.errors import Conflict, DomainError, NotFound
+from meetings.models import Meeting
 
 RESULTS_PER_PAGE = 20
 
@@ -81,7 +82,13 @@ def search(request):
 @require_GET
 def detail(request, pk: int):
     book = get_object_or_404(Book, pk=pk)
-    return TemplateResponse(request, "books/detail.html", {"book": book})
+    # Meetings about this book in clubs the viewer can see: upcoming first, then the latest past ones.
+    meetings = Meeting.objects.visible_to(request.user).filter(book=book).select_related("club", "book")
+    upcoming = list(meetings.upcoming()[:20])
+    past = list(meetings.past()[:10])
+    return TemplateResponse(
+        request, "books/detail.html", {"book": book, "upcoming_meetings": upcoming, "past_meetings": past}
+    )
 
 
 @require_GET

@@ -140,7 +140,8 @@ def test_an_unknown_book_is_a_404(client):
 
 def test_book_page_query_count_is_fixed(client, django_assert_num_queries):
     book = Book.objects.create(title="Many authors", authors=[f"Author {n}" for n in range(8)], page_count=10)
-    with django_assert_num_queries(1):
+    # The book, then its upcoming and its past meetings.
+    with django_assert_num_queries(3):
         assert client.get(f"/books/{book.pk}/").status_code == 200
 
 
@@ -320,3 +321,31 @@ def test_a_rate_limited_htmx_search_answers_with_the_message_fragment(client):
     response = client.get("/books/", {"q": "x"}, headers=HX)
     assert response.status_code == 429
     assert "<html" not in response.text and "Too many searches" in response.text
+
+
+def test_book_page_lists_meetings_of_visible_clubs_only(client, db):
+    from clubs.models import Visibility
+    from tests.factories import BookFactory, ClubFactory, MeetingFactory
+
+    book = BookFactory(title="Shared Read")
+    MeetingFactory(book=book, title="Open club evening", club=ClubFactory(name="Open Readers"))
+    MeetingFactory(
+        book=book, title="Secret evening", club=ClubFactory(name="Hidden Readers", visibility=Visibility.PRIVATE)
+    )
+    response = client.get(f"/books/{book.pk}/")
+    assert "Open club evening" in response.text and "Open Readers" in response.text
+    assert "Secret evening" not in response.text and "Hidden Readers" not in response.text
+
+
+def test_book_page_queries_do_not_grow_with_meetings(client, db, django_assert_num_queries):
+    from tests.factories import BookFactory, MeetingFactory
+
+    book = BookFactory()
+    for _ in range(3):
+        MeetingFactory(book=book)
+    with django_assert_num_queries(3):
+        client.get(f"/books/{book.pk}/")
+    for _ in range(27):
+        MeetingFactory(book=book)
+    with django_assert_num_queries(3):
+        assert "book-meetings" in client.get(f"/books/{book.pk}/").text
