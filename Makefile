@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_DATABASE_URL := $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/booky)
 
-.PHONY: help uv install run serve worker demo test test-pg test-browser lint
+.PHONY: help uv install run serve worker demo test test-pg test-browser lint bench
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -114,3 +114,6 @@ lint: install  ## ruff, missing migrations, and Django's deployment checks with 
 	  SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  ALLOWED_HOSTS=booky.example.com \
 	  $(MANAGE) check --deploy --fail-level WARNING
+
+bench: install  ## Time leaderboards and odds with USERS seeded members (default 10000; DATABASE_URL for PostgreSQL)
+	@uv run python bench/leaderboard_bench.py --users $(or $(USERS),10000)

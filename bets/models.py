@@ -22,6 +22,10 @@ class Account(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(balance__gte=0), name="account_balance_not_negative")
         ]
+        indexes = [
+            # The all-time leaderboard: richest first, ties by user id; read in index order with LIMIT.
+            models.Index(fields=["-balance", "user"], name="account_balance_rank"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.balance} points"
@@ -90,6 +94,8 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["account", "-created_at"], name="ledger_account_recent"),
             models.Index(fields=["reason", "created_at"], name="ledger_reason_time"),
+            # Last-30-days leaderboards: a range scan over the window, whatever the number of users.
+            models.Index(fields=["created_at"], name="ledger_created"),
         ]
 
     def __str__(self) -> str:
