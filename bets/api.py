@@ -226,6 +226,7 @@ def _horse(username: str) -> User:
 
 class MeetingBetsView(GenericAPIView):
     pagination_class = None
+    serializer_class = BetInputSerializer  # what OPTIONS describes for POST
 
     def get_meeting(self) -> Meeting:
         return get_object_or_404(

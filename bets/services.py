@@ -24,6 +24,8 @@ from bets.models import (
 from bets.payouts import BetLine, Outcome, settle
 from booky.errors import Conflict, DomainError, NotAllowed, NotFound
 from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
+from social.models import NotificationKind
+from social.notifications import notify
 
 
 class InsufficientPoints(DomainError):
@@ -266,7 +268,7 @@ def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> boo
     bets = list(
         Bet.objects.select_for_update()
         .filter(meeting=meeting, status=BetStatus.OPEN)
-        .select_related("bettor")
+        .select_related("bettor", "horse")
     )
     settlements = settle(
         [BetLine(b.pk, b.horse_id, b.amount, index) for index, b in enumerate(bets)],
@@ -305,4 +307,34 @@ def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> boo
                 meeting=meeting,
             )
     Meeting.objects.filter(pk=meeting.pk).update(bets_resolved_at=now)
+    for bet in bets:
+        _notify_settled(bet, meeting, horse_declined=bet.horse_id in declined)
     return True
+
+
+def _notify_settled(bet: Bet, meeting: Meeting, *, horse_declined: bool) -> None:
+    """Tell the bettor how their bet ended, once per bet (the key is the bet's settlement)."""
+    title = f"“{meeting.display_title}”"
+    horse = bet.horse.name
+    if bet.status == BetStatus.WON:
+        kind = NotificationKind.BET_WON
+        message = f"You won {bet.payout} points: {horse} finished {title} in time (you staked {bet.amount})."
+    elif bet.status == BetStatus.LOST:
+        kind = NotificationKind.BET_WON
+        message = f"Your bet on {horse} for {title} lost: the {bet.amount} points you staked are gone."
+    else:
+        if meeting.status == MeetingStatus.CANCELLED:
+            why = "the meeting was cancelled"
+        elif horse_declined:
+            why = f"{horse} said they would not come"
+        else:
+            why = "nobody finished the book in time"
+        kind = NotificationKind.BET_REFUNDED
+        message = f"Your {bet.amount} points on {horse} for {title} came back: {why}."
+    notify(
+        recipient=bet.bettor,
+        kind=kind,
+        message=message,
+        url=meeting.get_absolute_url(),
+        dedupe_key=f"bet:{bet.pk}:{bet.status}",
+    )

@@ -105,7 +105,7 @@ class BookChoiceField(forms.Field):
                 return book_import_google(volume_id=value.removeprefix("google:"))
             except DomainError as error:
                 raise ValidationError(error.message, code=error.code) from error
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):  # "²" is a digit to isdigit(), not to int()
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         book = Book.objects.filter(pk=int(value)).first()
         if book is None:

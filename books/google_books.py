@@ -169,7 +169,7 @@ def _retry_delay(response: requests.Response) -> float | None:
 
 def _read_body(response: requests.Response, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise Unavailable(f"body of {declared} bytes")
     body = bytearray()
     for chunk in response.iter_content(chunk_size=65536):

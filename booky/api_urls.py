@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("clubs.api_urls")),
     path("", include("books.api_urls")),
     path("", include("meetings.api_urls")),
+    path("", include("bets.api_urls")),
+    path("", include("social.notifications_api")),
 ]

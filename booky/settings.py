@@ -201,6 +201,10 @@ HEADLESS_SERVE_SPECIFICATION = False
 # on localhost:25 (a console backend would silently drop every mail, and `check --deploy` rejects it).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Booky <noreply@booky.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in notification emails, which the worker sends without a request to take the host from.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+    "http://localhost:8000" if DEBUG or TESTING else f"https://{ALLOWED_HOSTS[0].lstrip('.*') or 'localhost'}"
+)
 SMTP_HOST = os.environ.get("SMTP_HOST", "")
 if SMTP_HOST or not (DEBUG or TESTING):
     MAILERS = {

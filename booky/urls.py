@@ -18,12 +18,22 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("settings/", include("social.urls")),
+    path("", include("social.urls_people")),
+    path("notifications/", include("social.urls_notifications")),
+    # Before the club pages, whose <slug>/ pattern would otherwise take "invitations".
+    path("clubs/invitations/", include("clubs.urls_invitations")),
     path("clubs/", include("clubs.urls")),
     path("books/", include("books.urls")),
     path("", include("meetings.urls")),
+    path("", include("bets.urls")),
     path("api/v1/", include("booky.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    # GET only: its HTML renderer has no template for OPTIONS' metadata (a 500 otherwise).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", http_method_names=["get", "head"]),
+        name="swagger-ui",
+    ),
 ]
 
 if settings.DEBUG:

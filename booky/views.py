@@ -31,7 +31,15 @@ def home(request):
     next_meetings = upcoming_with_my_attendance(
         request.user, Meeting.objects.of_member(request.user).upcoming().with_page_data()[:1]
     )
-    context = {"memberships": memberships, "next_meeting": next_meetings[0] if next_meetings else None}
+    from bets.selectors import balance_of
+    from social.activity import activity_feed
+
+    context = {
+        "memberships": memberships,
+        "next_meeting": next_meetings[0] if next_meetings else None,
+        "balance": balance_of(request.user),
+        "activity": activity_feed(request.user),
+    }
     with timezone.override(viewer_timezone(request.user)):
         return TemplateResponse(request, "booky/dashboard.html", context).render()
 

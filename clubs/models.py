@@ -68,8 +68,12 @@ class Club(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(visibility__in=Visibility.values), name="club_visibility_valid"),
-            models.CheckConstraint(condition=Q(join_policy__in=JoinPolicy.values), name="club_join_policy_valid"),
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="club_visibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(join_policy__in=JoinPolicy.values), name="club_join_policy_valid"
+            ),
             models.CheckConstraint(condition=~Q(name=""), name="club_name_not_empty"),
         ]
         indexes = [models.Index(fields=["visibility", "name"])]
@@ -95,7 +99,9 @@ class MembershipQuerySet(models.QuerySet):
         role_rank = models.Case(
             models.When(role=Role.OWNER, then=0), models.When(role=Role.MODERATOR, then=1), default=2
         )
-        return self.select_related("user").annotate(role_rank=role_rank).order_by("role_rank", "user__username")
+        return (
+            self.select_related("user").annotate(role_rank=role_rank).order_by("role_rank", "user__username")
+        )
 
 
 class Membership(models.Model):
@@ -111,7 +117,9 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["club", "user"], name="membership_unique_per_club"),
             # The other half of "exactly one owner" is club_create and ownership transfer, which
             # write the owner row in the same transaction as the club / the demotion.
-            models.UniqueConstraint(fields=["club"], condition=Q(role=Role.OWNER), name="membership_one_owner"),
+            models.UniqueConstraint(
+                fields=["club"], condition=Q(role=Role.OWNER), name="membership_one_owner"
+            ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
         ]
         indexes = [models.Index(fields=["user", "club"])]
@@ -160,7 +168,9 @@ class JoinRequest(models.Model):
                 condition=Q(status=JoinRequestStatus.PENDING),
                 name="join_request_one_pending",
             ),
-            models.CheckConstraint(condition=Q(status__in=JoinRequestStatus.values), name="join_request_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=JoinRequestStatus.values), name="join_request_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -191,7 +201,9 @@ class ClubInvitation(models.Model):
             models.UniqueConstraint(
                 fields=["club", "invitee"], condition=Q(status="pending"), name="club_invitation_one_pending"
             ),
-            models.CheckConstraint(condition=~Q(inviter=models.F("invitee")), name="club_invitation_not_self"),
+            models.CheckConstraint(
+                condition=~Q(inviter=models.F("invitee")), name="club_invitation_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -18,6 +19,8 @@ from clubs.models import (
     Visibility,
     new_invite_code,
 )
+from social.models import NotificationKind
+from social.notifications import notify, notify_each
 
 EDITABLE_FIELDS = ("name", "description", "city", "country", "visibility", "join_policy")
 
@@ -47,7 +50,7 @@ def _lock_club(club: Club) -> Club:
 
 
 # Slugs that would collide with fixed pages under /clubs/.
-RESERVED_SLUGS = {"new", "mine", "join"}
+RESERVED_SLUGS = {"new", "mine", "join", "invitations"}
 
 
 def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -175,7 +178,27 @@ def club_join(*, user, club: Club, invite_code: str | None = None) -> JoinOutcom
         return JoinOutcome(membership=Membership.objects.create(club=club, user=user, role=Role.MEMBER))
     if JoinRequest.objects.filter(club=club, user=user, status=JoinRequestStatus.PENDING).exists():
         raise Conflict("Your request to join is already waiting for approval.", code="already_requested")
-    return JoinOutcome(join_request=JoinRequest.objects.create(club=club, user=user))
+    join_request = JoinRequest.objects.create(club=club, user=user)
+    notify_join_request(club=club, join_request=join_request)
+    return JoinOutcome(join_request=join_request)
+
+
+def notify_join_request(*, club: Club, join_request: JoinRequest) -> None:
+    """Tell the owner and the moderators that someone asks to join (in the caller's transaction)."""
+    requester = join_request.user
+    staff = [
+        membership.user
+        for membership in Membership.objects.filter(club=club, role__in=[Role.OWNER, Role.MODERATOR])
+        .select_related("user")
+        .order_by("pk")
+    ]
+    notify_each(
+        staff,
+        kind=NotificationKind.JOIN_REQUEST,
+        actor=requester,
+        message=f"{requester.name} asks to join {club.name}.",
+        url=reverse("clubs:requests", args=[club.slug]),
+    )
 
 
 @transaction.atomic
@@ -211,6 +234,14 @@ def join_request_approve(*, actor, join_request: JoinRequest) -> Membership:
     join_request = _decide(actor=actor, join_request=join_request, status=JoinRequestStatus.APPROVED)
     membership, _created = Membership.objects.get_or_create(
         club=join_request.club, user=join_request.user, defaults={"role": Role.MEMBER}
+    )
+    club = join_request.club
+    notify(
+        recipient=join_request.user,
+        kind=NotificationKind.JOIN_APPROVED,
+        actor=actor if actor.is_authenticated else None,
+        message=f"Welcome to {club.name}: your request to join was approved.",
+        url=club.get_absolute_url(),
     )
     return membership
 

@@ -249,6 +249,9 @@ def detail(request, slug):
         context["pending_count"] = JoinRequest.objects.pending().filter(club=club).count()
     context["can_delete"] = permissions.can_delete_club(request.user, club)
     context.update(_meetings_context(club))
+    from clubs.invitation_views import invite_context  # it builds on this module's helpers
+
+    context.update(invite_context(request.user, club))
     return TemplateResponse(request, "clubs/detail.html", context)
 
 

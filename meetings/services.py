@@ -16,7 +16,7 @@ from bets.services import meeting_resolve_bets, points_award_check_in
 from bets.tasks import schedule_resolution
 from booky.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
-from meetings import permissions
+from meetings import permissions, reminders
 from meetings.models import (
     Attendance,
     CalendarFeed,
@@ -127,6 +127,7 @@ def meeting_create(
     meeting.full_clean(exclude=["ends_at"])
     meeting.save()
     schedule_resolution(meeting)
+    reminders.meeting_scheduled(meeting=meeting, actor=actor)
     return meeting
 
 
@@ -157,6 +158,7 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
     if locked.status != MeetingStatus.SCHEDULED:
         raise Conflict(f"This meeting is {locked.get_status_display().lower()} and can no longer be edited.")
     now = now or timezone.now()
+    previous_start = locked.starts_at
     if "starts_at" in changes and changes["starts_at"] != locked.starts_at:
         _check_future(changes["starts_at"], now)
     for field, value in changes.items():
@@ -172,6 +174,8 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
     _refresh_finished(locked)
     if "starts_at" in changes:
         schedule_resolution(locked)
+    if locked.starts_at != previous_start:
+        reminders.meeting_rescheduled(meeting=locked, actor=actor, previous_start=previous_start)
     return locked
 
 
@@ -216,6 +220,7 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
     cancelled = _change_status(actor=actor, meeting=meeting, status=MeetingStatus.CANCELLED, reason=reason)
     # Every open stake goes back at once, in the same transaction as the cancellation.
     meeting_resolve_bets(meeting_id=cancelled.pk)
+    reminders.meeting_cancelled(meeting=cancelled, actor=actor)
     return cancelled
 
 

@@ -218,6 +218,9 @@ def detail(request, pk: int):
         context.update(_progress_context(meeting, mine))
     if can_manage and meeting.check_in_is_open():
         context.update(_check_in_context(meeting, attendances))
+    from bets.views import bets_context  # bets.views builds on this module
+
+    context.update(bets_context(request, meeting))
     return TemplateResponse(request, "meetings/detail.html", context)
 
 
@@ -336,7 +339,8 @@ def check_in(request, pk: int):
 
 def _book_from(value) -> Book | None:
     value = str(value or "")
-    return Book.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    # isascii(): "²" is a digit to str.isdigit() but not to int().
+    return Book.objects.filter(pk=int(value)).first() if value.isascii() and value.isdigit() else None
 
 
 def _form_response(request, context: dict, *, status: int):

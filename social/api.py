@@ -1,17 +1,71 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers
+"""The social API: the member's own account (`me/`), friends, friend requests, blocks and profiles.
+
+Writes go through social.services and social.friends. Every list of people is one query
+(social.selectors.people_for), and a person's display name and picture are shown only when the
+caller may see their profile, so nothing hidden leaks through the API.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from social.models import User
+from booky.errors import NotFound
+from clubs.api import ErrorSerializer
+from social import friends, selectors
+from social.models import Block, FriendRequest, FriendRequestStatus, ProfileVisibility, User
+from social.permissions import can_view_profile
+from social.ratelimit import check_friend_request_rate
 from social.services import user_update_profile
+
+USERNAME_REGEX = r"[^/]+"
+
+
+def _errors(*codes: int) -> dict:
+    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+
+
+def _avatar_url(request, user) -> str | None:
+    if not user.avatar:
+        return None
+    url = user.avatar.url
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+# Serializers ---------------------------------------------------------------------------------------
 
 
 class MeSerializer(serializers.ModelSerializer):
+    avatar_url = serializers.SerializerMethodField()
+
     class Meta:
         model = User
-        fields = ["id", "username", "email", "display_name", "bio", "timezone", "date_joined"]
+        fields = [
+            "id",
+            "username",
+            "email",
+            "display_name",
+            "bio",
+            "timezone",
+            "profile_visibility",
+            "avatar_url",
+            "date_joined",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_avatar_url(self, user) -> str | None:
+        return _avatar_url(self.context.get("request"), user)
 
 
 class ProfileInputSerializer(serializers.Serializer):
@@ -20,6 +74,128 @@ class ProfileInputSerializer(serializers.Serializer):
     display_name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     bio = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     timezone = serializers.CharField(required=False, trim_whitespace=False)
+    profile_visibility = serializers.ChoiceField(
+        required=False,
+        choices=ProfileVisibility.choices,
+        help_text="`public`: everyone; `friends`: your friends; `private`: only you.",
+    )
+
+
+class PersonSerializer(serializers.Serializer):
+    """Another member as the caller may see them: with a hidden profile, only the username."""
+
+    username = serializers.CharField()
+    display_name = serializers.SerializerMethodField()
+    avatar_url = serializers.SerializerMethodField()
+    profile_visible = serializers.BooleanField(help_text="Whether `users/{username}/` opens for you.")
+    relationship = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_display_name(self, person) -> str | None:
+        return person.display_name if person.profile_visible else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_avatar_url(self, person) -> str | None:
+        return _avatar_url(self.context.get("request"), person) if person.profile_visible else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["self", "friend", "incoming_request", "outgoing_request", "blocked", "none"],
+            help_text="Where you stand with this member.",
+        )
+    )
+    def get_relationship(self, person) -> str:
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated and request.user.pk == person.pk:
+            return "self"
+        if person.blocked_by_me:
+            return "blocked"
+        if person.is_friend:
+            return "friend"
+        if person.incoming_request_id:
+            return "incoming_request"
+        if person.outgoing_request_id:
+            return "outgoing_request"
+        return "none"
+
+
+class FriendRequestSerializer(serializers.ModelSerializer):
+    from_user = serializers.CharField(source="from_user.username", help_text="The sender's username.")
+    to_user = serializers.CharField(source="to_user.username", help_text="The receiver's username.")
+
+    class Meta:
+        model = FriendRequest
+        fields = ["id", "from_user", "to_user", "status", "created_at", "decided_at"]
+        read_only_fields = fields
+
+
+class FriendRequestInputSerializer(serializers.Serializer):
+    to = serializers.CharField(max_length=150, help_text="The username of the member to ask.")
+
+
+class BlockSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="blocked.username")
+
+    class Meta:
+        model = Block
+        fields = ["username", "created_at"]
+        read_only_fields = fields
+
+
+class BlockInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, help_text="The username of the member to block.")
+
+
+class ProfileClubSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="club.slug")
+    name = serializers.CharField(source="club.name")
+    visibility = serializers.CharField(source="club.visibility")
+    role = serializers.CharField()
+
+
+class ReadingSerializer(serializers.Serializer):
+    meeting_id = serializers.IntegerField(source="meeting.pk")
+    club = serializers.CharField(source="meeting.club.slug")
+    book_id = serializers.IntegerField(source="meeting.book.pk")
+    book_title = serializers.CharField(source="meeting.book.title")
+    starts_at = serializers.DateTimeField(source="meeting.starts_at")
+    current_page = serializers.IntegerField()
+    target_page = serializers.IntegerField(source="meeting.target_page")
+    percent = serializers.IntegerField()
+    finished = serializers.BooleanField()
+
+
+class FinishedBookSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    authors = serializers.ListField(child=serializers.CharField())
+    last_finished = serializers.DateTimeField()
+
+
+class ProfileSerializer(serializers.Serializer):
+    username = serializers.CharField(source="person.username")
+    display_name = serializers.CharField(source="person.display_name")
+    bio = serializers.CharField(source="person.bio")
+    avatar_url = serializers.SerializerMethodField()
+    date_joined = serializers.DateTimeField(source="person.date_joined")
+    relationship = serializers.SerializerMethodField()
+    points = serializers.IntegerField()
+    rank = serializers.IntegerField(allow_null=True, help_text="1 + the number of members with more points.")
+    clubs = ProfileClubSerializer(source="memberships", many=True, help_text="Only clubs you can see.")
+    currently_reading = ReadingSerializer(source="reading", many=True)
+    finished_books = FinishedBookSerializer(many=True, help_text="The latest, most recent first.")
+    finished_count = serializers.IntegerField()
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_avatar_url(self, profile) -> str | None:
+        return _avatar_url(self.context.get("request"), profile.person)
+
+    @extend_schema_field(PersonSerializer().fields["relationship"])
+    def get_relationship(self, profile) -> str:
+        return PersonSerializer(context=self.context).get_relationship(profile.person)
+
+
+# Views ---------------------------------------------------------------------------------------------
 
 
 class MeView(GenericAPIView):
@@ -29,9 +205,9 @@ class MeView(GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def get(self, request):
-        return Response(MeSerializer(request.user).data)
+        return Response(MeSerializer(request.user, context={"request": request}).data)
 
-    @extend_schema(request=ProfileInputSerializer, responses=MeSerializer)
+    @extend_schema(request=ProfileInputSerializer, responses={200: MeSerializer, **_errors(400, 401)})
     def patch(self, request):
         data = ProfileInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -40,4 +216,200 @@ class MeView(GenericAPIView):
             data.validated_data
         )
         user = user_update_profile(user=user, **changes)
-        return Response(MeSerializer(user).data)
+        return Response(MeSerializer(user, context={"request": request}).data)
+
+
+def _live_user(username: str) -> User:
+    user = selectors.live_users().filter(username__iexact=username).first()
+    if user is None:
+        raise NotFound("There is no member with that username.", code="unknown_user")
+    return user
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your friends", responses={200: PersonSerializer, **_errors(401)}),
+    destroy=extend_schema(
+        summary="Stop being friends",
+        parameters=[OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={204: None, **_errors(401, 404)},
+    ),
+)
+class FriendViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = PersonSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "username"
+    lookup_value_regex = USERNAME_REGEX
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return User.objects.none()
+        return selectors.friends_list(self.request.user)
+
+    def destroy(self, request, username=None):
+        friends.friendship_remove(user=request.user, other=_live_user(username))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+DIRECTION_PARAMETER = OpenApiParameter(
+    "direction",
+    OpenApiTypes.STR,
+    enum=["incoming", "outgoing"],
+    description="`incoming`: requests sent to you; `outgoing`: requests you sent. Both when left out.",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Pending friend requests",
+        parameters=[DIRECTION_PARAMETER],
+        responses={200: FriendRequestSerializer, **_errors(400, 401)},
+    ),
+    create=extend_schema(
+        summary="Ask a member to be friends",
+        description="201 with the pending request. When they had already asked you, you become friends at "
+        "once: 200 with their (now accepted) request. Limited to 20 requests an hour (429 after that).",
+        request=FriendRequestInputSerializer,
+        responses={
+            201: FriendRequestSerializer,
+            200: FriendRequestSerializer,
+            **_errors(400, 401, 403, 404, 409, 429),
+        },
+    ),
+)
+class FriendRequestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = FriendRequestSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return FriendRequest.objects.none()
+        me = self.request.user
+        return (
+            FriendRequest.objects.filter(Q(from_user=me) | Q(to_user=me))
+            .select_related("from_user", "to_user")
+            .order_by("-created_at", "-pk")
+        )
+
+    def list(self, request):
+        me = request.user
+        requests = self.get_queryset().filter(status=FriendRequestStatus.PENDING)
+        direction = request.query_params.get("direction", "")
+        if direction == "incoming":
+            requests = requests.filter(to_user=me)
+        elif direction == "outgoing":
+            requests = requests.filter(from_user=me)
+        elif direction:
+            raise serializers.ValidationError({"direction": ["Use incoming or outgoing."]})
+        page = self.paginate_queryset(requests)
+        return self.get_paginated_response(FriendRequestSerializer(page, many=True).data)
+
+    def create(self, request):
+        data = FriendRequestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        check_friend_request_rate(request)
+        to_user = _live_user(data.validated_data["to"].strip().lstrip("@"))
+        result = friends.friend_request_send(sender=request.user, to_user=to_user)
+        if isinstance(result, FriendRequest):
+            return Response(FriendRequestSerializer(result).data, status=status.HTTP_201_CREATED)
+        accepted = (
+            self.get_queryset()
+            .filter(from_user=to_user, to_user=request.user, status=FriendRequestStatus.ACCEPTED)
+            .first()
+        )
+        return Response(FriendRequestSerializer(accepted).data, status=status.HTTP_200_OK)
+
+    def _decide(self, request, pk, service):
+        friend_request = self.get_object()
+        service(user=request.user, friend_request=friend_request)
+        return Response(FriendRequestSerializer(self.get_queryset().get(pk=friend_request.pk)).data)
+
+    @extend_schema(
+        summary="Accept a request sent to you",
+        request=None,
+        responses={200: FriendRequestSerializer, **_errors(401, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._decide(request, pk, friends.friend_request_accept)
+
+    @extend_schema(
+        summary="Decline a request sent to you",
+        request=None,
+        responses={200: FriendRequestSerializer, **_errors(401, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._decide(request, pk, friends.friend_request_decline)
+
+    @extend_schema(
+        summary="Withdraw a request you sent",
+        request=None,
+        responses={200: FriendRequestSerializer, **_errors(401, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._decide(request, pk, friends.friend_request_cancel)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Members you blocked", responses={200: BlockSerializer, **_errors(401)}),
+    create=extend_schema(
+        summary="Block a member",
+        description="Ends any friendship and withdraws pending requests between you. They can no longer "
+        "send you requests or see a friends-only profile.",
+        request=BlockInputSerializer,
+        responses={201: BlockSerializer, **_errors(400, 401, 404, 409)},
+    ),
+    destroy=extend_schema(
+        summary="Unblock a member",
+        parameters=[OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={204: None, **_errors(401, 404)},
+    ),
+)
+class BlockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = BlockSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "username"
+    lookup_value_regex = USERNAME_REGEX
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Block.objects.none()
+        return (
+            Block.objects.filter(blocker=self.request.user, blocked__is_active=True)
+            .select_related("blocked")
+            .order_by("blocked__username")
+        )
+
+    def create(self, request):
+        data = BlockInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        block = friends.block_create(
+            blocker=request.user, blocked=_live_user(data.validated_data["username"].strip().lstrip("@"))
+        )
+        return Response(BlockSerializer(block).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, username=None):
+        friends.block_remove(blocker=request.user, blocked=_live_user(username))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserProfileView(GenericAPIView):
+    """A member's profile, if they share it with you; 404 otherwise (as if they did not exist)."""
+
+    serializer_class = ProfileSerializer
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="A member's profile",
+        description="Public profiles for everyone; friends-only profiles for their friends; private "
+        "profiles only for their owner. Anything else is 404, the same as an unknown username.",
+        responses={200: ProfileSerializer, **_errors(404)},
+    )
+    def get(self, request, username):
+        user = selectors.live_users().filter(username__iexact=username).first()
+        if user is None or not can_view_profile(request.user, user):
+            raise Http404
+        person = selectors.person(request.user, user)
+        profile = selectors.profile_for(request.user, person)
+        return Response(ProfileSerializer(profile, context={"request": request}).data)

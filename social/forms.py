@@ -5,7 +5,8 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.models import EmailAddress
 from django import forms
 
-from social.models import User, timezone_choices
+from social.avatars import MAX_BYTES
+from social.models import ProfileVisibility, User, timezone_choices
 
 
 def _timezone_field(*, help_text: str, **kwargs) -> forms.ChoiceField:
@@ -80,3 +81,49 @@ class ProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     timezone = _timezone_field(help_text="Meeting times and deadlines are shown in this zone.")
+    profile_visibility = forms.ChoiceField(
+        label="Who can see your profile",
+        choices=ProfileVisibility.choices,
+        # Left out (an older form, an API-like post): the current choice stays.
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Your profile shows your picture, bio, clubs, points and the books you read. "
+        "Friends-only and only-me profiles look like they do not exist to everyone else.",
+    )
+
+
+class AvatarForm(forms.Form):
+    avatar = forms.FileField(
+        label="New picture",
+        help_text=f"PNG, JPEG, GIF or WebP, at most {MAX_BYTES // 1024 // 1024} MB. "
+        "We crop it to a square and resize it to 256 × 256 pixels.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+        error_messages={"required": "Choose a picture to upload.", "empty": "This file is empty."},
+    )
+
+
+class SendFriendRequestForm(forms.Form):
+    username = forms.CharField(
+        label="Username",
+        max_length=User._meta.get_field("username").max_length,
+        help_text="Their exact username, as shown after the @ on their profile.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip().lstrip("@")
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Type your password to confirm that it is you.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that this cannot be undone.",
+        error_messages={"required": "Tick the box to confirm that you want to delete your account."},
+    )

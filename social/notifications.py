@@ -4,10 +4,16 @@
 email for after commit, so a rolled-back action never mails anyone and no request waits on SMTP.
 """
 
+import zoneinfo
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
-from social.models import Notification, User
+from booky.errors import DomainError, NotFound
+from social.models import Notification, NotificationKind, User
 
 
 def notify(
@@ -43,10 +49,40 @@ def notify(
     return notification
 
 
+def notify_each(
+    recipients: Iterable[User], *, kind: str, message: str, url: str = "", actor: User | None = None
+) -> list[Notification]:
+    """The same event to several people (each once), skipping the actor who caused it."""
+    sent, seen = [], set()
+    for recipient in recipients:
+        if recipient.pk in seen or (actor is not None and recipient.pk == actor.pk):
+            continue
+        seen.add(recipient.pk)
+        notification = notify(recipient=recipient, kind=kind, message=message, url=url, actor=actor)
+        if notification is not None:
+            sent.append(notification)
+    return sent
+
+
+def local_time(user: User, moment: datetime) -> str:
+    """`moment` as the user reads it: in their own timezone, with the zone's name."""
+    try:
+        zone = zoneinfo.ZoneInfo(user.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    local = timezone.localtime(moment, zone)
+    return f"{format_date(local, 'D j M, H:i')} ({local.tzname()})"
+
+
+def unread_count(user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user).unread().count()
+
+
 @transaction.atomic
 def notification_mark_read(*, user: User, notification_id: int) -> Notification:
-    from booky.errors import NotFound
-
+    """Mark one of the user's notifications read (reading it twice changes nothing)."""
     notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if notification is None:
         raise NotFound("No such notification.")
@@ -58,4 +94,34 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
 
 @transaction.atomic
 def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of the user read; returns how many were unread."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def email_preferences_update(*, user: User, muted_kinds: Iterable[str]) -> User:
+    """Store which kinds of event the user does not want by email (the in-app list keeps them all)."""
+    muted = sorted(set(muted_kinds))
+    unknown = [kind for kind in muted if kind not in NotificationKind.values]
+    if unknown:
+        raise DomainError(f"Unknown kind of notification: {', '.join(unknown)}.", code="invalid_kind")
+    User.objects.filter(pk=user.pk).update(email_muted_kinds=muted)
+    user.email_muted_kinds = muted
+    return user
+
+
+@transaction.atomic
+def email_kind_mute(*, user: User, kind: str) -> User:
+    """Stop emails of one kind (the unsubscribe link); muting twice changes nothing."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    return email_preferences_update(user=locked, muted_kinds=[*(locked.email_muted_kinds or []), kind])
+
+
+def reminders_withdraw(*, meeting_id: int) -> int:
+    """Delete the unread reminders of a meeting (it was cancelled or moved); returns how many."""
+    deleted, _ = Notification.objects.filter(
+        kind=NotificationKind.MEETING_REMINDER,
+        dedupe_key__startswith=f"reminder:{meeting_id}:",
+        read_at__isnull=True,
+    ).delete()
+    return deleted

@@ -3,9 +3,21 @@
 from functools import cache
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone as django_timezone
 
-from booky.errors import DomainError
-from social.models import User, timezone_choices
+from booky.errors import Conflict, DomainError
+from social.avatars import process_upload
+from social.models import (
+    Block,
+    FriendRequest,
+    Friendship,
+    Notification,
+    NotificationKind,
+    ProfileVisibility,
+    User,
+    timezone_choices,
+)
 
 DISPLAY_NAME_MAX_LENGTH = User._meta.get_field("display_name").max_length
 BIO_MAX_LENGTH = User._meta.get_field("bio").max_length
@@ -39,14 +51,122 @@ def clean_timezone(value) -> str:
     return value.strip()
 
 
+def clean_profile_visibility(value) -> str:
+    if value not in ProfileVisibility.values:
+        choices = ", ".join(f"{value!r}" for value in ProfileVisibility.values)
+        raise DomainError(f"Profile visibility must be one of {choices}.", code="invalid_visibility")
+    return value
+
+
 @transaction.atomic
-def user_update_profile(*, user: User, display_name: str, bio: str, timezone: str) -> User:
-    """Save the member's display name, bio and time zone, all validated, or change nothing."""
+def user_update_profile(
+    *, user: User, display_name: str, bio: str, timezone: str, profile_visibility: str | None = None
+) -> User:
+    """Save the member's display name, bio, time zone and (when given) profile visibility, all
+    validated, or change nothing."""
     if not user.is_authenticated:
         raise DomainError("Log in to edit your profile.", code="not_authenticated")
     display_name = _clean_text(display_name, label="Display name", max_length=DISPLAY_NAME_MAX_LENGTH)
     bio = _clean_text(bio, label="Bio", max_length=BIO_MAX_LENGTH, multiline=True)
     timezone = clean_timezone(timezone)
+    fields = ["display_name", "bio", "timezone"]
+    if profile_visibility is not None:
+        user.profile_visibility = clean_profile_visibility(profile_visibility)
+        fields.append("profile_visibility")
     user.display_name, user.bio, user.timezone = display_name, bio, timezone
-    user.save(update_fields=["display_name", "bio", "timezone"])
+    user.save(update_fields=fields)
+    return user
+
+
+def _delete_file_after_commit(storage, name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def avatar_set(*, user: User, upload) -> User:
+    """Store `upload` as the member's picture once Pillow has decoded it; the old picture goes."""
+    content = process_upload(upload)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old_name = user.avatar.name
+    user.avatar.save(content.name, content, save=False)
+    user.save(update_fields=["avatar"])
+    _delete_file_after_commit(user.avatar.storage, old_name)
+    return user
+
+
+@transaction.atomic
+def avatar_remove(*, user: User) -> User:
+    """Back to the initials avatar."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old_name = user.avatar.name
+    if not old_name:
+        raise Conflict("You have no picture to remove.", code="no_avatar")
+    user.avatar = ""
+    user.save(update_fields=["avatar"])
+    _delete_file_after_commit(user.avatar.storage, old_name)
+    return user
+
+
+def owned_clubs(user: User):
+    from clubs.models import Club, Membership, Role
+
+    owner_of = Membership.objects.filter(user=user, role=Role.OWNER).values("club")
+    return Club.objects.filter(pk__in=owner_of).order_by("name", "pk")
+
+
+@transaction.atomic
+def account_delete(*, user: User, password: str) -> User:
+    """Anonymize the member for good: nothing that names them stays, every point and bet stays.
+
+    The user row is kept (its points account, ledger entries and bets point at it, PROTECTed), with
+    the username "deleted-<id>", no email, no password and no way to log in. Friends, requests,
+    blocks, memberships, join requests, invitations, notifications and the calendar link go. Owners
+    hand their clubs over (or delete them) first, so no club is left without an owner.
+    """
+    from allauth.account.models import EmailAddress
+
+    from clubs.models import ClubInvitation, JoinRequest, Membership
+    from meetings.models import CalendarFeed
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.deleted_at is not None or not user.is_active:
+        raise Conflict("This account is already deleted.", code="already_deleted")
+    if not isinstance(password, str) or not password or not user.check_password(password):
+        raise DomainError("That is not your password. Nothing was deleted.", code="wrong_password")
+    clubs = list(owned_clubs(user))
+    if clubs:
+        names = ", ".join(club.name for club in clubs)
+        raise Conflict(
+            f"You own {names}. Make another member the owner (or delete the club) first; "
+            "then you can delete your account.",
+            code="owns_clubs",
+        )
+    Friendship.objects.of(user).delete()
+    FriendRequest.objects.filter(Q(from_user=user) | Q(to_user=user)).delete()
+    Block.objects.filter(Q(blocker=user) | Q(blocked=user)).delete()
+    Membership.objects.filter(user=user).delete()
+    JoinRequest.objects.filter(user=user).delete()
+    ClubInvitation.objects.filter(Q(inviter=user) | Q(invitee=user)).delete()
+    # Others' notifications about this member carry their name in the message.
+    Notification.objects.filter(Q(recipient=user) | Q(actor=user)).delete()
+    CalendarFeed.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    old_avatar = user.avatar.name
+    user.username = f"deleted-{user.pk}"
+    user.email = ""
+    user.first_name = user.last_name = ""
+    user.display_name = "Deleted member"
+    user.bio = ""
+    user.avatar = ""
+    user.profile_visibility = ProfileVisibility.PRIVATE
+    user.email_muted_kinds = list(NotificationKind.values)
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.deleted_at = django_timezone.now()
+    user.set_unusable_password()
+    user.save()
+    _delete_file_after_commit(user.avatar.storage, old_avatar)
     return user

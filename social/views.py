@@ -1,15 +1,67 @@
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods
-from django.views.decorators.vary import vary_on_headers
+"""Settings, the friends page and profiles. Reads come from social.selectors; writes go through
+social.services (profile, avatar, account) and social.friends (requests, friendships, blocks)."""
 
-from booky.errors import DomainError
-from social.forms import ProfileForm
-from social.services import user_update_profile
+from urllib.parse import urlsplit, urlunsplit
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from booky.errors import Conflict, DomainError
+from clubs.views import login_required_page
+from social import friends, selectors
+from social.forms import AvatarForm, DeleteAccountForm, ProfileForm, SendFriendRequestForm
+from social.models import FriendRequest, FriendRequestStatus
+from social.permissions import can_view_profile
+from social.ratelimit import RateLimited, check_delete_account_rate, check_friend_request_rate
+from social.services import account_delete, avatar_remove, avatar_set, owned_clubs, user_update_profile
 
 SAVED_MESSAGE = "Your profile is saved."
+FRIENDS_PER_PAGE = 50
+SEARCH_RESULTS_PER_PAGE = 20
+
+
+def _is_fragment_request(request) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def _redirect(request, url: str):
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _safe_path(request, url: str | None) -> str | None:
+    if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return None
+    parts = urlsplit(url)
+    return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+
+
+def _fragment_status(error: DomainError) -> int:
+    """A fragment showing an error: 409 and 422 are the codes htmx swaps; 429 stays 429."""
+    if isinstance(error, RateLimited):
+        return 429
+    return 409 if isinstance(error, Conflict) else 422
+
+
+def _profile_form_initial(user) -> dict:
+    return {
+        "display_name": user.display_name,
+        "bio": user.bio,
+        "timezone": user.timezone,
+        "profile_visibility": user.profile_visibility,
+    }
 
 
 @login_required
@@ -18,29 +70,105 @@ SAVED_MESSAGE = "Your profile is saved."
 def settings_page(request):
     user = request.user
     template = "social/settings.html"
-    if request.htmx and not request.htmx.boosted:
+    if _is_fragment_request(request):
         template += "#profile-form"
+    context = {"avatar_form": AvatarForm()}
     if request.method == "GET":
-        form = ProfileForm(
-            initial={"display_name": user.display_name, "bio": user.bio, "timezone": user.timezone}
-        )
-        return TemplateResponse(request, template, {"form": form})
+        form = ProfileForm(initial=_profile_form_initial(user))
+        return TemplateResponse(request, template, {**context, "form": form})
 
     form = ProfileForm(request.POST)
     if form.is_valid():
         try:
-            user_update_profile(user=user, **form.cleaned_data)
+            user = user_update_profile(
+                user=user,
+                display_name=form.cleaned_data["display_name"],
+                bio=form.cleaned_data["bio"],
+                timezone=form.cleaned_data["timezone"],
+                profile_visibility=form.cleaned_data.get("profile_visibility") or None,
+            )
         except DomainError as error:
             form.add_error(None, error.message)
     if not form.is_valid():
-        return TemplateResponse(request, template, {"form": form}, status=422)
+        return TemplateResponse(request, template, {**context, "form": form}, status=422)
     if request.htmx:
         # The form stays where it is, now showing the saved values and a confirmation.
         return TemplateResponse(
-            request, template, {"form": ProfileForm(initial=form.cleaned_data), "saved": True}
+            request,
+            template,
+            {**context, "form": ProfileForm(initial=_profile_form_initial(user)), "saved": True},
         )
     messages.success(request, SAVED_MESSAGE)
     return redirect("social:settings")
+
+
+def _avatar_response(request, *, form, status=200, message="", error=""):
+    if _is_fragment_request(request):
+        context = {"avatar_form": form, "avatar_saved": message, "avatar_error": error}
+        return TemplateResponse(request, "social/settings.html#avatar-form", context, status=status)
+    if error:
+        messages.error(request, error)
+        return redirect("social:settings")
+    if status != 200:
+        context = {"avatar_form": form, "form": ProfileForm(initial=_profile_form_initial(request.user))}
+        return TemplateResponse(request, "social/settings.html", context, status=status)
+    messages.success(request, message)
+    return redirect("social:settings")
+
+
+@require_POST
+@login_required_page
+def avatar_upload(request):
+    form = AvatarForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            request.user = avatar_set(user=request.user, upload=form.cleaned_data["avatar"])
+        except DomainError as error:
+            form.add_error("avatar", error.message)
+    if not form.is_valid():
+        return _avatar_response(request, form=form, status=422)
+    return _avatar_response(request, form=AvatarForm(), message="Your new picture is saved.")
+
+
+@require_POST
+@login_required_page
+def avatar_delete(request):
+    try:
+        request.user = avatar_remove(user=request.user)
+    except DomainError as error:
+        return _avatar_response(
+            request, form=AvatarForm(), status=_fragment_status(error), error=error.message
+        )
+    return _avatar_response(
+        request, form=AvatarForm(), message="Your picture was removed; your initials show instead."
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def delete_account_page(request):
+    """Delete (anonymize) the account after the password is typed again; the member is logged out."""
+    template = "social/settings_delete.html"
+    if _is_fragment_request(request):
+        template += "#delete-form"
+    clubs = list(owned_clubs(request.user))
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                check_delete_account_rate(request)
+                account_delete(user=request.user, password=form.cleaned_data["password"])
+            except DomainError as error:
+                form.add_error(None, error.message)
+                status = _fragment_status(error)
+            else:
+                logout(request)
+                messages.success(request, "Your account is deleted. Thank you for reading with us.")
+                return _redirect(request, reverse("home"))
+    return TemplateResponse(request, template, {"form": form, "owned_clubs": clubs}, status=status)
 
 
 @login_required
@@ -62,4 +190,187 @@ def calendar_page(request):
     return TemplateResponse(request, template, {"feed_url": feed_url(request, feed), "reset": reset})
 
 
-CALENDAR_RESET_MESSAGE = "Done: your calendar link is new. Calendars subscribed with the old link stop updating."
+CALENDAR_RESET_MESSAGE = (
+    "Done: your calendar link is new. Calendars subscribed with the old link stop updating."
+)
+
+
+# --- friends page ---------------------------------------------------------------------------------
+
+
+def _friends_context(request, *, send_form=None) -> dict:
+    viewer = request.user
+    query = selectors.clean_search(request.GET.get("q"))
+    return {
+        "send_form": send_form or SendFriendRequestForm(),
+        "incoming": list(selectors.incoming_requests(viewer)),
+        "outgoing": list(selectors.outgoing_requests(viewer)),
+        "friends_page": Paginator(selectors.friends_list(viewer), FRIENDS_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
+        "blocked": list(selectors.blocked_list(viewer)),
+        **_search_context(request, query),
+        "next_url": request.get_full_path(),
+    }
+
+
+def _search_context(request, query: str) -> dict:
+    if not query:
+        return {"query": "", "results": None, "query_too_short": False}
+    if len(query) < selectors.SEARCH_MIN_LENGTH:
+        return {"query": query, "results": None, "query_too_short": True}
+    results = list(selectors.people_search(request.user, query)[: SEARCH_RESULTS_PER_PAGE + 1])
+    return {
+        "query": query,
+        "results": results[:SEARCH_RESULTS_PER_PAGE],
+        "more_results": len(results) > SEARCH_RESULTS_PER_PAGE,
+        "query_too_short": False,
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@login_required_page
+def friends_page(request):
+    if _is_fragment_request(request) and request.htmx.target == "people-results":
+        query = selectors.clean_search(request.GET.get("q"))
+        context = {**_search_context(request, query), "next_url": request.get_full_path()}
+        return TemplateResponse(request, "social/friends.html#people-results", context)
+    return TemplateResponse(request, "social/friends.html", _friends_context(request))
+
+
+def _send_result_message(result, to_user) -> str:
+    if isinstance(result, FriendRequest):
+        return f"Friend request sent to {to_user.name}. You will be friends once they accept."
+    return f"{to_user.name} had already asked you: you are now friends."
+
+
+@require_POST
+@login_required_page
+def send_friend_request(request):
+    """Send a request by username (the form on the friends page)."""
+    form = SendFriendRequestForm(request.POST)
+    status = 422
+    if form.is_valid():
+        username = form.cleaned_data["username"]
+        to_user = selectors.live_users().filter(username__iexact=username).first()
+        try:
+            check_friend_request_rate(request)
+            if to_user is None:
+                raise DomainError(f"There is no member with the username “{username}”.", code="not_found")
+            result = friends.friend_request_send(sender=request.user, to_user=to_user)
+        except DomainError as error:
+            form.add_error("username", error.message)
+            status = _fragment_status(error)
+        else:
+            messages.success(request, _send_result_message(result, to_user))
+            return _redirect(request, reverse("people:friends"))
+    if _is_fragment_request(request):
+        return TemplateResponse(request, "social/friends.html#send-form", {"send_form": form}, status=status)
+    return TemplateResponse(
+        request, "social/friends.html", _friends_context(request, send_form=form), status=status
+    )
+
+
+# --- profiles and the relationship buttons -------------------------------------------------------
+
+
+def _live_user_or_404(username: str):
+    return get_object_or_404(selectors.live_users(), username__iexact=username)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def profile_page(request, username):
+    """A member's profile; 404 whenever the viewer may not see it, so hidden profiles do not exist."""
+    user = _live_user_or_404(username)
+    if not can_view_profile(request.user, user):
+        raise Http404("No such profile.")
+    person = selectors.person(request.user, user)
+    if _is_fragment_request(request):
+        context = {"person": person, "next_url": request.get_full_path()}
+        return TemplateResponse(request, "social/profile.html#relationship", context)
+    profile = selectors.profile_for(request.user, person)
+    context = {
+        "person": person,
+        "profile": profile,
+        "is_me": request.user.is_authenticated and request.user.pk == person.pk,
+        "next_url": request.get_full_path(),
+    }
+    return TemplateResponse(request, "social/profile.html", context)
+
+
+def _pending_request(*, from_user, to_user) -> FriendRequest:
+    request = FriendRequest.objects.filter(
+        status=FriendRequestStatus.PENDING, from_user=from_user, to_user=to_user
+    ).first()
+    if request is None:
+        raise Conflict(
+            "There is no pending friend request between you any more. Reload the page.", code="no_request"
+        )
+    return request
+
+
+def _act(request, action: str, other) -> str:
+    """Run one relationship action for the viewer; the message to show, or a DomainError."""
+    me = request.user
+    if action == "add":
+        check_friend_request_rate(request)
+        return _send_result_message(friends.friend_request_send(sender=me, to_user=other), other)
+    if action == "cancel":
+        friends.friend_request_cancel(user=me, friend_request=_pending_request(from_user=me, to_user=other))
+        return f"Your friend request to {other.name} is cancelled."
+    if action == "accept":
+        friends.friend_request_accept(user=me, friend_request=_pending_request(from_user=other, to_user=me))
+        return f"You and {other.name} are now friends."
+    if action == "decline":
+        friends.friend_request_decline(user=me, friend_request=_pending_request(from_user=other, to_user=me))
+        return f"You declined the request from {other.name}."
+    if action == "unfriend":
+        friends.friendship_remove(user=me, other=other)
+        return f"You and {other.name} are no longer friends."
+    if action == "block":
+        friends.block_create(blocker=me, blocked=other)
+        return f"You blocked {other.name}. They cannot send you requests or see a friends-only profile."
+    if action == "unblock":
+        friends.block_remove(blocker=me, blocked=other)
+        return f"You unblocked {other.name}."
+    raise Http404("No such action.")
+
+
+RELATIONSHIP_ACTIONS = ("add", "cancel", "accept", "decline", "unfriend", "block", "unblock")
+
+
+@require_POST
+@login_required_page
+def relationship_action(request, username, action):
+    """Add friend, cancel, accept, decline, unfriend, block or unblock, from a profile or a list row.
+
+    HTMX requests get the refreshed buttons in place: the profile's #relationship box, or the list row
+    (`view=row`). Without JavaScript the page redirects back with the message.
+    """
+    if action not in RELATIONSHIP_ACTIONS:
+        raise Http404("No such action.")
+    other = _live_user_or_404(username)
+    status, is_error = 200, False
+    try:
+        message = _act(request, action, other)
+    except DomainError as error:
+        message, is_error, status = error.message, True, _fragment_status(error)
+    in_row = request.POST.get("view") == "row"
+    next_url = _safe_path(request, request.POST.get("next"))
+    if not _is_fragment_request(request):
+        messages.add_message(request, messages.ERROR if is_error else messages.SUCCESS, message)
+        if in_row and next_url:
+            return redirect(next_url)
+        if can_view_profile(request.user, other):
+            return redirect("people:profile", username=other.username)
+        return redirect("people:friends")
+    context = {
+        "person": selectors.person(request.user, other),
+        "status_message": message,
+        "status_is_error": is_error,
+        "next_url": next_url or reverse("people:friends"),
+    }
+    template = "social/friends.html#person-row" if in_row else "social/profile.html#relationship"
+    return TemplateResponse(request, template, context, status=status)

@@ -45,6 +45,8 @@ def test_headless_signup_returns_tokens_that_open_the_api(app_client):
         "display_name": "",
         "bio": "",
         "timezone": "UTC",
+        "profile_visibility": "public",
+        "avatar_url": None,
         "date_joined": None,
     }
 

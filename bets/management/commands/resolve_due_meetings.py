@@ -3,10 +3,14 @@ import time
 from django.core.management.base import BaseCommand
 
 from bets.tasks import resolve_due_meetings
+from meetings.reminders import send_due_reminders
 
 
 class Command(BaseCommand):
-    help = "Settle the bets of every meeting that has started (or was cancelled) and is not settled yet."
+    help = (
+        "Settle the bets of every meeting that has started (or was cancelled) and is not settled yet, "
+        "and remind members of meetings starting within 24 hours (once per member and start time)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,6 +26,9 @@ class Command(BaseCommand):
             count = resolve_due_meetings()
             if count or not loop:
                 self.stdout.write(f"Resolved {count} meeting(s).")
+            reminded = send_due_reminders()
+            if reminded or not loop:
+                self.stdout.write(f"Sent {reminded} meeting reminder(s).")
             if not loop:
                 return
             time.sleep(loop)

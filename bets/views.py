@@ -1,0 +1,294 @@
+"""Pages for points and bets: the meeting page's "Bets" section, "My points" and the leaderboards.
+
+Reads come from bets.selectors and bets.leaderboards (the same ones the API uses); every write goes
+through bets.services, whose DomainErrors show as form errors (422, or 409 for a conflict).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from bets import leaderboards, selectors, services
+from bets.charts import balance_chart
+from bets.forms import BetForm
+from bets.models import Reason
+from booky.errors import Conflict, DomainError
+from clubs.models import Membership
+from clubs.views import _is_fragment_request, login_required_page
+from meetings import permissions
+from meetings.models import Meeting
+from meetings.views import RACE_POLL_SECONDS, in_viewer_timezone
+
+LEDGER_PER_PAGE = 25
+LEADERBOARD_PER_PAGE = 25
+
+# Service error codes that belong to one form field, so the message shows next to it.
+ERROR_FIELDS = {
+    "invalid_amount": "amount",
+    "insufficient_points": "amount",
+    "horse_not_going": "horse",
+}
+
+
+def _status_for(error: DomainError) -> int:
+    return 409 if isinstance(error, Conflict) else 422
+
+
+# --- the meeting page's "Bets" section ------------------------------------------------------------
+
+
+def _visible_meeting(request, pk: int) -> Meeting:
+    meeting = Meeting.objects.visible_to(request.user).select_related("club", "book").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def bets_context(request, meeting: Meeting, *, form: BetForm | None = None, now=None) -> dict:
+    """Everything the "Bets" section shows, in a fixed number of queries whatever the number of bets."""
+    now = now or timezone.now()
+    user = request.user
+    board = selectors.odds_board(meeting, now)
+    going_horses = [row.horse for row in board.horses if row.going]
+    my_bet = selectors.bet_of(user, meeting) if user.is_authenticated else None
+    balance = selectors.balance_of(user) if user.is_authenticated else 0
+    i_am_going = user.is_authenticated and any(horse.pk == user.pk for horse in going_horses)
+    if not user.is_authenticated:
+        why_not = "anonymous"
+    elif board.closed:
+        why_not = "closed"
+    elif not permissions.can_take_part(user, meeting):
+        why_not = "outsider"
+    elif not i_am_going:
+        why_not = "not_going"
+    elif my_bet is None and balance < 1:
+        why_not = "broke"
+    else:
+        why_not = ""
+    available = balance + (my_bet.amount if my_bet else 0)
+    if form is None and not why_not:
+        initial = {"horse": my_bet.horse_id, "amount": my_bet.amount} if my_bet else {}
+        form = BetForm(horses=going_horses, available=available, initial=initial)
+    resolved = meeting.bets_resolved_at is not None
+    return {
+        "meeting": meeting,
+        "board": board,
+        "my_bet": my_bet,
+        "balance": balance,
+        "bet_form": form if not why_not else None,
+        "why_not": why_not,
+        "all_bets": list(selectors.meeting_bets(meeting)) if board.closed else None,
+        "resolved": resolved,
+        # The section refreshes with the race until its bets are settled.
+        "bets_poll": meeting.is_scheduled() and not resolved and RACE_POLL_SECONDS,
+    }
+
+
+def _bets_response(request, meeting: Meeting, *, status: int = 200, **extra):
+    form = extra.pop("form", None)
+    context = bets_context(request, meeting, form=form)
+    context.update(extra)
+    template = "bets/_meeting_bets.html" if _is_fragment_request(request) else "bets/meeting_bets_page.html"
+    return TemplateResponse(request, template, context, status=status)
+
+
+def _done(request, meeting: Meeting, message: str):
+    """Success: the section swapped in place for htmx, a redirect back to the meeting otherwise."""
+    if _is_fragment_request(request):
+        return _bets_response(request, meeting, bet_message=message)
+    messages.success(request, message)
+    return redirect(f"{meeting.get_absolute_url()}#bets")
+
+
+def _failed(request, meeting: Meeting, form: BetForm | None, error: DomainError):
+    """A field's error shows next to the field; anything else above the section (the form may be gone,
+    e.g. once bets have closed)."""
+    field = ERROR_FIELDS.get(error.code)
+    if form is not None and field in form.fields:
+        form.add_error(field, error.message)
+        return _bets_response(request, meeting, form=form, status=_status_for(error))
+    return _bets_response(request, meeting, form=form, status=_status_for(error), bet_error=error.message)
+
+
+def _require_member(request, meeting: Meeting) -> None:
+    if not permissions.can_take_part(request.user, meeting):
+        raise PermissionDenied("Only members of the club can bet on its meetings.")
+
+
+def _bet_form(request, meeting: Meeting, my_bet) -> BetForm:
+    board = selectors.odds_board(meeting)
+    available = selectors.balance_of(request.user) + (my_bet.amount if my_bet else 0)
+    return BetForm(request.POST, horses=[row.horse for row in board.horses if row.going], available=available)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@in_viewer_timezone
+def meeting_bets(request, pk: int):
+    """GET: the section alone (polled with the race). POST: place my bet."""
+    meeting = _visible_meeting(request, pk)
+    if request.method == "GET":
+        if not _is_fragment_request(request):
+            return redirect(f"{meeting.get_absolute_url()}#bets")
+        return _bets_response(request, meeting)
+    return _place(request, meeting)
+
+
+@login_required_page
+def _place(request, meeting: Meeting):
+    _require_member(request, meeting)
+    form = _bet_form(request, meeting, None)
+    if not form.is_valid():
+        return _bets_response(request, meeting, form=form, status=422)
+    try:
+        bet = services.bet_place(
+            bettor=request.user,
+            meeting=meeting,
+            horse=form.cleaned_data["horse"],
+            amount=form.cleaned_data["amount"],
+        )
+    except DomainError as error:
+        return _failed(request, meeting, form, error)
+    return _done(request, meeting, f"Bet placed: {bet.amount} points on {bet.horse.name}.")
+
+
+@require_POST
+@login_required_page
+@in_viewer_timezone
+def change(request, pk: int):
+    meeting = _visible_meeting(request, pk)
+    _require_member(request, meeting)
+    my_bet = selectors.bet_of(request.user, meeting)
+    form = _bet_form(request, meeting, my_bet)
+    if my_bet is None:
+        return _failed(request, meeting, form, Conflict("You have no bet on this meeting to change."))
+    if not form.is_valid():
+        return _bets_response(request, meeting, form=form, status=422)
+    try:
+        bet = services.bet_change(
+            bettor=request.user,
+            bet=my_bet,
+            horse=form.cleaned_data["horse"],
+            amount=form.cleaned_data["amount"],
+        )
+    except DomainError as error:
+        return _failed(request, meeting, form, error)
+    return _done(request, meeting, f"Bet changed: {bet.amount} points on {bet.horse.name}.")
+
+
+@require_POST
+@login_required_page
+@in_viewer_timezone
+def withdraw(request, pk: int):
+    meeting = _visible_meeting(request, pk)
+    _require_member(request, meeting)
+    my_bet = selectors.bet_of(request.user, meeting)
+    if my_bet is None:
+        return _failed(request, meeting, None, Conflict("You have no bet on this meeting to withdraw."))
+    try:
+        bet = services.bet_withdraw(bettor=request.user, bet=my_bet)
+    except DomainError as error:
+        return _failed(request, meeting, None, error)
+    return _done(request, meeting, f"Bet withdrawn: {bet.amount} points are back in your balance.")
+
+
+# --- My points ------------------------------------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@login_required_page
+@in_viewer_timezone
+def points(request):
+    now = timezone.now()
+    page = Paginator(selectors.ledger_of(request.user), LEDGER_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "reasons": Reason}
+    if _is_fragment_request(request):
+        return TemplateResponse(request, "bets/points.html#ledger", context)
+    context.update(
+        balance=selectors.balance_of(request.user),
+        chart=balance_chart(selectors.balance_history(request.user), now=now),
+        now=now,
+    )
+    return TemplateResponse(request, "bets/points.html", context)
+
+
+# --- Leaderboards ---------------------------------------------------------------------------------
+
+
+def _tabs(request, scope: str, board) -> list[dict]:
+    tabs = [
+        {"scope": leaderboards.GLOBAL, "label": "Everyone"},
+        {"scope": leaderboards.CLUBS, "label": "Clubs"},
+    ]
+    if request.user.is_authenticated:
+        tabs.insert(1, {"scope": leaderboards.FRIENDS, "label": "Friends"})
+    clubs = []
+    if request.user.is_authenticated:
+        clubs = [
+            m.club
+            for m in Membership.objects.filter(user=request.user)
+            .select_related("club")
+            .order_by("club__name")
+        ]
+    if board.club is not None and all(club.pk != board.club.pk for club in clubs):
+        clubs.append(board.club)
+    tabs += [{"scope": f"{leaderboards.CLUB_PREFIX}{club.slug}", "label": club.name} for club in clubs]
+    for tab in tabs:
+        tab["current"] = tab["scope"] == scope
+    return tabs
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@in_viewer_timezone
+def leaderboard(request, scope: str = leaderboards.GLOBAL):
+    if scope == leaderboards.FRIENDS and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    period = request.GET.get("period") or "all"
+    period_error, status = "", 200
+    if period not in leaderboards.PERIODS:
+        period_error = (
+            f"There is no period “{period[:30]}”: showing all time. Choose all time or the last 30 days."
+        )
+        period, status = "all", 422
+    try:
+        board = leaderboards.board_for(scope, period, viewer=request.user)
+    except leaderboards.UnknownLeaderboard as error:
+        raise Http404(error.message) from error
+    page = Paginator(leaderboards.leaderboard(board, viewer=request.user), LEADERBOARD_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page)
+    shown = {row.pk for row in rows}
+    if board.ranks_clubs:
+        standings = leaderboards.club_standings_of(request.user, board)
+    else:
+        standing = leaderboards.rank_of(request.user, board)
+        standings = [standing] if standing is not None else []
+    # "You: #412 with 85 points" when I am not on this page (my clubs, on the clubs board).
+    mine = [standing for standing in standings if standing.subject.pk not in shown]
+    context = {
+        "board": board,
+        "scope": scope,
+        "period": period,
+        "periods": leaderboards.PERIOD_LABELS,
+        "page": page,
+        "rows": rows,
+        "mine_off_page": mine,
+        "my_club_ids": {standing.subject.pk for standing in standings} if board.ranks_clubs else set(),
+        "period_error": period_error,
+        "page_query": f"period={period}" if period != "all" else "",
+    }
+    context["tabs"] = _tabs(request, scope, board)
+    template = "bets/leaderboards.html"
+    if _is_fragment_request(request):
+        template += "#leaderboard"
+    return TemplateResponse(request, template, context, status=status)

@@ -1,0 +1,144 @@
+"""What members of a club hear about its meetings: scheduled, moved, cancelled, and the reminder the day
+before.
+
+The reminder goes out exactly once per member, meeting and start time, however many sweeps run at
+once or again after a restart: its notification carries the key
+``reminder:<meeting>:<member>:<start>``, which the database keeps unique. Moving the meeting changes
+the key (the next sweep reminds again for the new time) and withdraws unread reminders of the old
+time; cancelling withdraws them, and the sweep only looks at scheduled meetings.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from clubs.models import Membership
+from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
+from social.models import Notification, NotificationKind, User
+from social.notifications import local_time, notify, reminders_withdraw
+
+logger = logging.getLogger(__name__)
+
+REMINDER_LEAD = timedelta(hours=24)
+
+
+def reminder_key(meeting: Meeting, user: User) -> str:
+    return f"reminder:{meeting.pk}:{user.pk}:{meeting.starts_at.isoformat()}"
+
+
+def _members(meeting: Meeting, *, exclude: User | None = None) -> list[User]:
+    memberships = (
+        Membership.objects.filter(club_id=meeting.club_id).select_related("user").order_by("user_id")
+    )
+    if exclude is not None and exclude.is_authenticated:
+        memberships = memberships.exclude(user=exclude)
+    return [membership.user for membership in memberships]
+
+
+def notify_members(*, meeting: Meeting, kind: str, actor: User | None, message: Callable[[User], str]) -> int:
+    """One notification to each member of the meeting's club but the actor; returns how many."""
+    sent = 0
+    for user in _members(meeting, exclude=actor):
+        sent += (
+            notify(
+                recipient=user,
+                kind=kind,
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                message=message(user),
+                url=meeting.get_absolute_url(),
+            )
+            is not None
+        )
+    return sent
+
+
+def _title(meeting: Meeting) -> str:
+    return f"“{meeting.display_title}” ({meeting.club.name})"
+
+
+def meeting_scheduled(*, meeting: Meeting, actor: User | None) -> int:
+    return notify_members(
+        meeting=meeting,
+        kind=NotificationKind.MEETING_SCHEDULED,
+        actor=actor,
+        message=lambda user: f"New meeting {_title(meeting)} on {local_time(user, meeting.starts_at)}.",
+    )
+
+
+def meeting_rescheduled(*, meeting: Meeting, actor: User | None, previous_start: datetime) -> int:
+    reminders_withdraw(meeting_id=meeting.pk)
+    return notify_members(
+        meeting=meeting,
+        kind=NotificationKind.MEETING_RESCHEDULED,
+        actor=actor,
+        message=lambda user: (
+            f"{_title(meeting)} moved from {local_time(user, previous_start)} "
+            f"to {local_time(user, meeting.starts_at)}."
+        ),
+    )
+
+
+def meeting_cancelled(*, meeting: Meeting, actor: User | None) -> int:
+    reminders_withdraw(meeting_id=meeting.pk)
+    reason = f" Reason: {meeting.cancel_reason}" if meeting.cancel_reason else ""
+    return notify_members(
+        meeting=meeting,
+        kind=NotificationKind.MEETING_CANCELLED,
+        actor=actor,
+        message=lambda user: (
+            f"{_title(meeting)} on {local_time(user, meeting.starts_at)} is cancelled.{reason}"
+        ),
+    )
+
+
+@transaction.atomic
+def _remind(meeting_id: int, now: datetime) -> int:
+    """Remind every member of one meeting who has not been reminded for its current start time.
+
+    The meeting row is locked, so a cancellation or a move (which lock it too) is never interleaved
+    with the reminders, and two sweeps take turns on the meeting; the unique key settles the rest."""
+    meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
+        return 0
+    if not now < meeting.starts_at <= now + REMINDER_LEAD:
+        return 0
+    meeting = Meeting.objects.select_related("club", "book").get(pk=meeting.pk)
+    declined = set(
+        Attendance.objects.filter(meeting=meeting, rsvp=Rsvp.DECLINED).values_list("user_id", flat=True)
+    )
+    members = [user for user in _members(meeting) if user.pk not in declined]
+    keys = {user.pk: reminder_key(meeting, user) for user in members}
+    done = set(Notification.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
+    sent = 0
+    for user in members:
+        if keys[user.pk] in done:
+            continue
+        sent += (
+            notify(
+                recipient=user,
+                kind=NotificationKind.MEETING_REMINDER,
+                message=f"Tomorrow: {_title(meeting)} at {local_time(user, meeting.starts_at)}.",
+                url=meeting.get_absolute_url(),
+                dedupe_key=keys[user.pk],
+            )
+            is not None
+        )
+    return sent
+
+
+def send_due_reminders(now: datetime | None = None) -> int:
+    """The sweep: remind the members of every scheduled meeting starting within 24 hours. Returns how
+    many reminders this call recorded (a concurrent sweep records the others, never the same twice)."""
+    now = now or timezone.now()
+    due = Meeting.objects.filter(
+        status=MeetingStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=now + REMINDER_LEAD
+    ).order_by("starts_at", "pk")
+    sent = 0
+    for meeting_id in due.values_list("pk", flat=True):
+        sent += _remind(meeting_id, now)
+    if sent:
+        logger.info("Sent %s meeting reminder(s)", sent)
+    return sent
