@@ -44,7 +44,12 @@ class RequestLogMiddleware:
             "user_id": user_id,
         }
         logger.info(
-            "%s %s %s %sms user=%s", request.method, request.path, response.status_code, duration_ms, user_id,
+            "%s %s %s %sms user=%s",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            user_id,
             extra=fields,
         )
         return response

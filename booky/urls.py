@@ -1,7 +1,10 @@
+from pathlib import Path
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve as media_serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from booky import health, views
@@ -36,10 +39,16 @@ urlpatterns = [
     ),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded media are only avatars, which social.avatars re-encodes to WebP, so serving them from
+# Django is safe; a deployment with a proxy or object storage in front can set SERVE_MEDIA=0.
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}avatars/(?P<path>.+)$",
+            media_serve,
+            {"document_root": Path(settings.MEDIA_ROOT) / "avatars"},
+        )
+    ]
 
 handler404 = "booky.views.page_not_found"
 handler403 = "booky.views.permission_denied"

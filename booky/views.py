@@ -45,7 +45,9 @@ def home(request):
 
 
 def _wants_json(request) -> bool:
-    return request.path.startswith(("/api/", "/_allauth/")) or "application/json" in request.headers.get("Accept", "")
+    return request.path.startswith(("/api/", "/_allauth/")) or "application/json" in request.headers.get(
+        "Accept", ""
+    )
 
 
 def _error(request, status: int, code: str, detail: str, template: str):
@@ -69,4 +71,6 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
-    return _error(request, 500, "server_error", "Something went wrong on our side. Please try again.", "500.html")
+    return _error(
+        request, 500, "server_error", "Something went wrong on our side. Please try again.", "500.html"
+    )

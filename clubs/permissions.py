@@ -15,7 +15,9 @@ def role_in(user, club: Club) -> str | None:
         return None
     cache = club.__dict__.setdefault(_ROLE_CACHE, {})
     if user.pk not in cache:
-        cache[user.pk] = Membership.objects.filter(club=club, user=user).values_list("role", flat=True).first()
+        cache[user.pk] = (
+            Membership.objects.filter(club=club, user=user).values_list("role", flat=True).first()
+        )
     return cache[user.pk]
 
 

@@ -43,7 +43,9 @@ class MeetingQuerySet(models.QuerySet):
 
     def past(self, now=None):
         now = now or timezone.now()
-        return self.filter(Q(ends_at__lte=now) | ~Q(status=MeetingStatus.SCHEDULED)).order_by("-starts_at", "-pk")
+        return self.filter(Q(ends_at__lte=now) | ~Q(status=MeetingStatus.SCHEDULED)).order_by(
+            "-starts_at", "-pk"
+        )
 
     def with_page_data(self):
         going = Count("attendances", filter=Q(attendances__rsvp="going"), distinct=True)
@@ -87,14 +89,18 @@ class Meeting(models.Model):
                 name="meeting_duration_range",
             ),
             models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            ),
         ]
         indexes = [
             # "Upcoming meetings of my clubs": filter by club and status, range on ends_at, order by start.
             models.Index(fields=["club", "status", "ends_at", "starts_at"], name="meeting_club_upcoming"),
             models.Index(fields=["status", "starts_at"], name="meeting_status_start"),
             models.Index(
-                fields=["starts_at"], condition=Q(bets_resolved_at__isnull=True), name="meeting_unresolved_start"
+                fields=["starts_at"],
+                condition=Q(bets_resolved_at__isnull=True),
+                name="meeting_unresolved_start",
             ),
         ]
 
@@ -170,7 +176,8 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["meeting", "user"], name="attendance_one_per_member"),
             models.CheckConstraint(condition=Q(rsvp__in=Rsvp.values), name="attendance_rsvp_valid"),
             models.CheckConstraint(
-                condition=Q(finished=False) | Q(finished_at__isnull=False), name="attendance_finished_has_time"
+                condition=Q(finished=False) | Q(finished_at__isnull=False),
+                name="attendance_finished_has_time",
             ),
         ]
         indexes = [models.Index(fields=["user", "meeting"])]
@@ -207,7 +214,9 @@ def new_calendar_token() -> str:
 class CalendarFeed(models.Model):
     """A secret URL per user for calendar apps; resetting the token revokes old subscriptions."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
     token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -76,7 +76,8 @@ def _check_target(book, target_page: int | None) -> int:
         raise DomainError("The target page must be at least 1.", code="invalid_target")
     if book.page_count and target_page > book.page_count:
         raise DomainError(
-            f"The target page cannot be beyond the book's last page ({book.page_count}).", code="invalid_target"
+            f"The target page cannot be beyond the book's last page ({book.page_count}).",
+            code="invalid_target",
         )
     return target_page
 
@@ -109,7 +110,9 @@ def meeting_create(
     now: datetime | None = None,
 ) -> Meeting:
     """Schedule a meeting of `club` about `book`; only the owner and moderators may."""
-    _require(permissions.can_manage_meetings(actor, club), "Only the owner and moderators can schedule meetings.")
+    _require(
+        permissions.can_manage_meetings(actor, club), "Only the owner and moderators can schedule meetings."
+    )
     _check_future(starts_at, now or timezone.now())
     meeting = Meeting(
         club=club,
@@ -199,7 +202,9 @@ def _change_status(*, actor, meeting: Meeting, status: str, reason: str = "", no
     if locked is None:
         raise NotFound("This meeting no longer exists.")
     if locked.status != MeetingStatus.SCHEDULED:
-        raise Conflict(f"This meeting is already {locked.get_status_display().lower()}.", code="not_scheduled")
+        raise Conflict(
+            f"This meeting is already {locked.get_status_display().lower()}.", code="not_scheduled"
+        )
     if status == MeetingStatus.COMPLETED and not locked.has_started(now):
         raise Conflict("A meeting can be completed only after it has started.", code="not_started")
     locked.status = status
@@ -233,7 +238,9 @@ def meeting_complete(*, actor, meeting: Meeting, now: datetime | None = None) ->
 def _member_attendance(user, meeting: Meeting, *, lock: bool) -> Attendance:
     if not user.is_authenticated:
         raise NotAllowed("Log in first.", code="not_authenticated")
-    _require(permissions.can_take_part(user, meeting), "Only members of the club can take part in its meetings.")
+    _require(
+        permissions.can_take_part(user, meeting), "Only members of the club can take part in its meetings."
+    )
     attendance, _created = Attendance.objects.get_or_create(meeting=meeting, user=user)
     if lock:
         attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
@@ -312,7 +319,9 @@ def attendance_progress(
 
 
 @transaction.atomic
-def meeting_check_in(*, actor, meeting: Meeting, usernames: list[str], now: datetime | None = None) -> list[str]:
+def meeting_check_in(
+    *, actor, meeting: Meeting, usernames: list[str], now: datetime | None = None
+) -> list[str]:
     """The host confirms who came; returns the usernames checked in. Opens when the meeting starts."""
     _require(permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators check people in.")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)

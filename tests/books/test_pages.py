@@ -330,7 +330,9 @@ def test_book_page_lists_meetings_of_visible_clubs_only(client, db):
     book = BookFactory(title="Shared Read")
     MeetingFactory(book=book, title="Open club evening", club=ClubFactory(name="Open Readers"))
     MeetingFactory(
-        book=book, title="Secret evening", club=ClubFactory(name="Hidden Readers", visibility=Visibility.PRIVATE)
+        book=book,
+        title="Secret evening",
+        club=ClubFactory(name="Hidden Readers", visibility=Visibility.PRIVATE),
     )
     response = client.get(f"/books/{book.pk}/")
     assert "Open club evening" in response.text and "Open Readers" in response.text

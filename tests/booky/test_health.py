@@ -76,3 +76,23 @@ def test_a_nul_byte_in_the_address_is_a_plain_not_found(client, db):
     api = client.get("/api/v1/clubs/bad%00slug/")
     assert api.status_code == 404
     assert api.json()["code"] == "not_found"
+
+
+def test_uploaded_avatars_are_served_and_nothing_else_under_media(client, settings, db):
+    from pathlib import Path
+
+    avatar_dir = Path(settings.MEDIA_ROOT) / "avatars" / "test-serving"
+    avatar_dir.mkdir(parents=True, exist_ok=True)
+    avatar = avatar_dir / "face.webp"
+    avatar.write_bytes(b"RIFF0000WEBP")
+    secret = Path(settings.MEDIA_ROOT) / "not-an-avatar.txt"
+    secret.write_text("private")
+    try:
+        assert client.get("/media/avatars/test-serving/face.webp").status_code == 200
+        assert client.get("/media/not-an-avatar.txt").status_code == 404
+        escape = client.get("/media/avatars/../not-an-avatar.txt")
+        assert escape.status_code in (400, 404) and b"private" not in escape.content
+    finally:
+        avatar.unlink()
+        avatar_dir.rmdir()
+        secret.unlink()

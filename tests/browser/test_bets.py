@@ -92,6 +92,7 @@ def test_two_members_bet_the_meeting_starts_and_the_winner_is_paid(new_page, scr
     screenshot(page, "bets-meeting-results")
 
     # "My points": the payout and the finishing award, with the balance they add up to.
+    page.locator("details.account-menu summary").click()  # Points sits in the account menu
     page.get_by_role("link", name="Points", exact=True).click()
     expect(page.get_by_role("heading", name="My points", level=1)).to_be_visible()
     expect(page.locator("#balance")).to_contain_text("145")  # 100 - 40 + 60 + 25

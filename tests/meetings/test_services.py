@@ -73,7 +73,10 @@ def test_stale_version_is_refused_with_the_current_values(cast, meeting):
 def test_rescheduling_into_the_past_is_refused(cast, meeting):
     with pytest.raises(DomainError, match="in the future"):
         services.meeting_update(
-            actor=cast.owner, meeting=meeting, expected_version=1, starts_at=timezone.now() - timedelta(hours=1)
+            actor=cast.owner,
+            meeting=meeting,
+            expected_version=1,
+            starts_at=timezone.now() - timedelta(hours=1),
         )
 
 
@@ -98,7 +101,9 @@ def test_pages_outside_zero_to_target_are_refused(cast, meeting, page):
 
 def test_stale_progress_version_is_refused(cast, meeting):
     first = services.attendance_progress(user=cast.member, meeting=meeting, current_page=10)
-    services.attendance_progress(user=cast.member, meeting=meeting, current_page=20, expected_version=first.version)
+    services.attendance_progress(
+        user=cast.member, meeting=meeting, current_page=20, expected_version=first.version
+    )
     with pytest.raises(services.StaleVersion) as stale:
         services.attendance_progress(
             user=cast.member, meeting=meeting, current_page=15, expected_version=first.version
@@ -155,7 +160,9 @@ def test_cancel_then_nothing_else_changes_it(cast, meeting):
 def test_complete_only_after_start(cast, meeting):
     with pytest.raises(Conflict, match="after it has started"):
         services.meeting_complete(actor=cast.owner, meeting=meeting)
-    done = services.meeting_complete(actor=cast.owner, meeting=meeting, now=meeting.starts_at + timedelta(hours=3))
+    done = services.meeting_complete(
+        actor=cast.owner, meeting=meeting, now=meeting.starts_at + timedelta(hours=3)
+    )
     assert done.status == MeetingStatus.COMPLETED
 
 
