@@ -129,8 +129,19 @@ def club_update(*, actor, club: Club, **changes) -> Club:
 
 @transaction.atomic
 def club_delete(*, actor, club: Club) -> None:
+    """Delete a club and its meetings, unless points were ever staked or earned in them: the ledger
+    keeps every row forever, so such a club stays (its owner can still cancel upcoming meetings)."""
+    from bets.models import Bet, LedgerEntry
+
     _require(permissions.can_delete_club(actor, club), actor, "Only the owner can delete this club.")
-    _lock_club(club).delete()
+    club = _lock_club(club)
+    if Bet.objects.filter(meeting__club=club).exists() or LedgerEntry.objects.filter(meeting__club=club).exists():
+        raise Conflict(
+            f"{club.name} cannot be deleted: points were bet or earned at its meetings, and the points "
+            "history is kept for good. Cancel its upcoming meetings instead.",
+            code="club_has_points_history",
+        )
+    club.delete()
 
 
 @transaction.atomic

@@ -184,3 +184,28 @@ def test_audit_names_a_drifting_account(cast, race, capsys):
     with pytest.raises(Exception, match="problem"):
         call_command("audit_points")
     assert cast.member.username in capsys.readouterr().err
+
+
+def test_a_club_with_bets_cannot_be_deleted_and_keeps_its_ledger(cast, race):
+    from clubs.models import Club
+    from clubs.services import club_delete
+
+    services.bet_place(bettor=cast.member, meeting=race, horse=cast.owner, amount=10)
+    with pytest.raises(Conflict, match="cannot be deleted"):
+        club_delete(actor=cast.owner, club=cast.club)
+    assert Club.objects.filter(pk=cast.club.pk).exists()
+    assert not audit_points().problems
+
+
+def test_deleting_a_club_with_bets_through_the_page_and_api_says_why(client, cast, race):
+    from rest_framework.test import APIClient
+
+    services.bet_place(bettor=cast.member, meeting=race, horse=cast.owner, amount=10)
+    client.force_login(cast.owner)
+    page = client.post(f"/clubs/{cast.club.slug}/delete/", {"confirm_name": cast.club.name})
+    assert page.status_code in (200, 302, 409, 422)
+    api = APIClient()
+    api.force_authenticate(cast.owner)
+    response = api.delete(f"/api/v1/clubs/{cast.club.slug}/")
+    assert response.status_code == 409 and response.json()["code"] == "club_has_points_history"
+    assert Bet.objects.count() == 1
