@@ -44,6 +44,7 @@ else:
             "Set them in the environment (see .env.example), or set DEBUG=1 for local development."
         )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "booky.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -74,3 +74,14 @@ def server_error(request):
     return _error(
         request, 500, "server_error", "Something went wrong on our side. Please try again.", "500.html"
     )
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (a stale tab, cookies blocked): say what to do."""
+    return _error(
+        request,
+        403,
+        "csrf_failed",
+        "This form expired or your browser blocked our cookie. Reload the page and try again.",
+        "403.html",
+    )

@@ -38,6 +38,13 @@ class AccountAdapter(DefaultAccountAdapter):
             raise self.validation_error("email_taken")
         return email
 
+    def is_safe_url(self, url):
+        # A malformed ?next= (e.g. "http://[::1") makes urlparse raise; treat it as unsafe, not as a 500.
+        try:
+            return super().is_safe_url(url)
+        except ValueError:
+            return False
+
     def save_user(self, request, user, form, commit=True):
         timezone = form.cleaned_data.get("timezone") if hasattr(form, "cleaned_data") else None
         if timezone:

@@ -45,6 +45,8 @@ def _safe_path(request, url: str | None) -> str | None:
     if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return None
     parts = urlsplit(url)
+    if not (parts.path or "/").startswith("/"):  # a bare word would be read as a URL name by redirect()
+        return None
     return urlunsplit(("", "", parts.path or "/", parts.query, ""))
 
 
