@@ -23,6 +23,7 @@ from booky.errors import DomainError
 from clubs.api import ErrorSerializer
 from meetings.models import Meeting
 from social.models import User
+from social.permissions import mark_profile_visibility
 
 # A whole number written as digits (form posts send strings); JSON numbers arrive as int already.
 DIGITS = re.compile(r"\s*-?\d{1,18}\s*")
@@ -69,8 +70,25 @@ class ReasonField(serializers.CharField):
 
 
 class MemberRefSerializer(serializers.Serializer):
-    username = serializers.CharField(read_only=True)
-    display_name = serializers.CharField(source="name", read_only=True, help_text="Display name or username.")
+    """A member as the viewer may see them. A member whose profile is hidden from the viewer has no
+    display name and `"hidden": true` (the key is there only then); on the global and friends
+    leaderboards not even a username."""
+
+    username = serializers.CharField(
+        read_only=True, allow_null=True, help_text="null on a leaderboard for a member with a hidden profile."
+    )
+    display_name = serializers.CharField(
+        source="name", read_only=True, allow_null=True, help_text="Display name or username; null if hidden."
+    )
+    hidden = serializers.BooleanField(
+        read_only=True, required=False, help_text="Present (true) only when the member's profile is hidden from you."
+    )
+
+    def to_representation(self, member):
+        if getattr(member, "profile_visible", True):
+            return {"username": member.username, "display_name": member.name}
+        username = member.username if getattr(member, "username_visible", True) else None
+        return {"username": username, "display_name": None, "hidden": True}
 
 
 class ClubRefSerializer(serializers.Serializer):
@@ -243,6 +261,9 @@ class MeetingBetsView(GenericAPIView):
         meeting = self.get_meeting()
         board = selectors.odds_board(meeting)
         user = request.user
+        bets = list(selectors.meeting_bets(meeting)) if board.closed else None
+        people = [row.horse for row in board.horses] + [p for bet in bets or [] for p in (bet.bettor, bet.horse)]
+        mark_profile_visibility(user, people, club=meeting.club)
         data = {
             "meeting": meeting.pk,
             "closes_at": meeting.starts_at,
@@ -252,7 +273,7 @@ class MeetingBetsView(GenericAPIView):
             "horses": board.horses,
             "my_bet": selectors.bet_of(user, meeting),
             "my_balance": selectors.balance_of(user) if user.is_authenticated else None,
-            "bets": list(selectors.meeting_bets(meeting)) if board.closed else None,
+            "bets": bets,
         }
         return Response(MeetingBetsSerializer(data).data)
 

@@ -51,6 +51,14 @@ def audit_points() -> AuditReport:
     report.open_stakes = (
         Bet.objects.filter(status=BetStatus.OPEN).aggregate(total=Sum("amount"))["total"] or 0
     )
+    stranded = Bet.objects.filter(
+        status=BetStatus.OPEN, meeting__bets_resolved_at__isnull=False
+    ).select_related("bettor", "meeting")
+    for bet in stranded:
+        report.problems.append(
+            f"Bet #{bet.pk} of {bet.bettor} ({bet.amount} points) is still open on meeting #{bet.meeting_id}, "
+            "which was already settled."
+        )
     if report.total_balance + report.open_stakes != report.minted:
         report.problems.append(
             f"Balances ({report.total_balance}) plus open stakes ({report.open_stakes}) do not equal the points "

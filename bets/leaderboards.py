@@ -31,7 +31,10 @@ places as shared it (SQL ``RANK()``). Rows with equal points are listed by user 
 are stable.
 
 Every selector returns a queryset that Django's ``Paginator`` (and DRF's pagination) can count and
-slice; each row has ``rank`` and ``points``. Rows are ``social.User`` for the person scopes and
+slice; each row has ``rank`` and ``points``. Person rows also say what the viewer may see of them:
+``profile_visible`` (name and picture: social.permissions' rule, and on a club's board its members see
+each other) and ``username_visible`` (a club's board names hidden members by username; the global and
+friends boards do not). Ranks are computed over everyone, hidden or not, so the numbers stay honest. Rows are ``social.User`` for the person scopes and
 ``clubs.Club`` for ``clubs``. ``rank_of`` gives a viewer's own standing in a person scope, and
 ``club_standings_of`` the standings of the viewer's clubs in ``clubs``, so a page can show "my rank"
 when it is not on the current page. Every function runs a fixed number of queries whatever the
@@ -60,6 +63,7 @@ from bets.models import LedgerEntry, Reason
 from booky.errors import DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
 from social.models import User
+from social.permissions import profile_visible_flag
 
 GLOBAL = "global"
 FRIENDS = "friends"
@@ -226,7 +230,12 @@ def leaderboard(board: Board, *, viewer=None) -> QuerySet:
     rows = _points(board, viewer)
     rows = rows.annotate(rank=Window(Rank(), order_by=F("points").desc()))
     if not board.ranks_clubs:
-        rows = rows.only("pk", "username", "display_name", "avatar")
+        rows = rows.only("pk", "username", "display_name", "avatar").annotate(
+            profile_visible=profile_visible_flag(viewer, club=board.club),
+            # A club's own board names its members by username at least (as its members page does);
+            # the global and friends boards show a hidden member as nobody in particular.
+            username_visible=Value(True) if board.club is not None else profile_visible_flag(viewer),
+        )
     return rows.order_by(*_order(board))
 
 

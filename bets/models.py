@@ -8,6 +8,8 @@ SIGNUP_BONUS = 100
 CHECK_IN_AWARD = 10
 FINISH_AWARD = 25
 MAX_STAKE = 1_000_000
+# Points are earned at meetings with at least this many members going: a race needs two runners.
+MIN_RUNNERS = 2
 
 
 class Account(models.Model):

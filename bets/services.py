@@ -8,12 +8,14 @@ locked in user-id order so two transactions never wait on each other in a circle
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from bets.models import (
     CHECK_IN_AWARD,
     FINISH_AWARD,
     MAX_STAKE,
+    MIN_RUNNERS,
     SIGNUP_BONUS,
     Account,
     Bet,
@@ -112,8 +114,16 @@ def _award_once(*, user, amount: int, reason: str, award_key: str, meeting=None)
 
 
 @transaction.atomic
+def meeting_has_a_race(meeting: Meeting) -> bool:
+    """Awards need a race: at least MIN_RUNNERS members going. A club of one earns no points alone."""
+    going = Attendance.objects.filter(
+        meeting=meeting, rsvp=Rsvp.GOING, user__memberships__club_id=meeting.club_id
+    ).count()
+    return going >= MIN_RUNNERS
+
+
 def points_award_check_in(*, user, meeting: Meeting) -> LedgerEntry | None:
-    """+10 for being checked in at a meeting, once per member and meeting."""
+    """+10 for being checked in at a meeting, once per member and meeting (callers check meeting_has_a_race)."""
     return _award_once(
         user=user,
         amount=CHECK_IN_AWARD,
@@ -158,16 +168,20 @@ def _lock_open_meeting(meeting: Meeting, now: datetime) -> Meeting:
         raise NotFound("This meeting no longer exists.")
     if locked.status != MeetingStatus.SCHEDULED:
         raise BetsClosed(f"This meeting is {locked.get_status_display().lower()}: bets are closed.")
-    if now >= locked.starts_at:
+    if now >= locked.starts_at or locked.bets_resolved_at is not None:
         raise BetsClosed("Bets closed when the meeting started.")
     return locked
 
 
 def _check_going(meeting: Meeting, *, bettor, horse) -> None:
+    # Going, and still a member: someone who left the club is neither a bettor nor a horse.
     going = set(
-        Attendance.objects.filter(meeting=meeting, rsvp=Rsvp.GOING, user__in=[bettor, horse]).values_list(
-            "user_id", flat=True
-        )
+        Attendance.objects.filter(
+            meeting=meeting,
+            rsvp=Rsvp.GOING,
+            user__in=[bettor, horse],
+            user__memberships__club_id=meeting.club_id,
+        ).values_list("user_id", flat=True)
     )
     if bettor.pk not in going:
         raise NotAllowed("RSVP “going” to this meeting before you bet.", code="not_going")
@@ -297,7 +311,7 @@ def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> boo
                 bet=bet,
                 award_key=f"settle:{bet.pk}",
             )
-    if not cancelled:
+    if not cancelled and meeting_has_a_race(meeting):
         for user_id in sorted(winners):
             _award_once(
                 user=attendances[user_id].user,
@@ -338,3 +352,24 @@ def _notify_settled(bet: Bet, meeting: Meeting, *, horse_declined: bool) -> None
         url=meeting.get_absolute_url(),
         dedupe_key=f"bet:{bet.pk}:{bet.status}",
     )
+
+
+@transaction.atomic
+def member_left_club(*, user, club, now: datetime | None = None) -> int:
+    """A member left (or was removed from) `club`: in its meetings that have not started they are no
+    longer going (so bets on them are refunded at the start) and their own open bets are withdrawn,
+    stake returned. Returns how many bets were withdrawn."""
+    now = now or timezone.now()
+    upcoming = Meeting.objects.filter(club=club, status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+    Attendance.objects.filter(meeting__in=upcoming, user=user).exclude(rsvp=Rsvp.DECLINED).update(
+        rsvp=Rsvp.DECLINED, version=F("version") + 1
+    )
+    withdrawn = 0
+    for bet in Bet.objects.filter(meeting__in=upcoming, bettor=user, status=BetStatus.OPEN).select_related(
+        "meeting"
+    ):
+        account = _locked_accounts([user])[user.pk]
+        Bet.objects.filter(pk=bet.pk).update(status=BetStatus.WITHDRAWN)
+        _post(account=account, amount=bet.amount, reason=Reason.WITHDRAWAL, meeting=bet.meeting, bet=bet)
+        withdrawn += 1
+    return withdrawn

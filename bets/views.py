@@ -77,6 +77,9 @@ def bets_context(request, meeting: Meeting, *, form: BetForm | None = None, now=
         initial = {"horse": my_bet.horse_id, "amount": my_bet.amount} if my_bet else {}
         form = BetForm(horses=going_horses, available=available, initial=initial)
     resolved = meeting.bets_resolved_at is not None
+    all_bets = list(selectors.meeting_bets(meeting)) if board.closed else None
+    people = [row.horse for row in board.horses] + [p for bet in all_bets or [] for p in (bet.bettor, bet.horse)]
+    mark_profile_visibility(user, people, club=meeting.club)
     return {
         "meeting": meeting,
         "board": board,
@@ -84,7 +87,7 @@ def bets_context(request, meeting: Meeting, *, form: BetForm | None = None, now=
         "balance": balance,
         "bet_form": form if not why_not else None,
         "why_not": why_not,
-        "all_bets": list(selectors.meeting_bets(meeting)) if board.closed else None,
+        "all_bets": all_bets,
         "resolved": resolved,
         # The section refreshes with the race until its bets are settled.
         "bets_poll": meeting.is_scheduled() and not resolved and RACE_POLL_SECONDS,

@@ -53,6 +53,13 @@ def _lock_club(club: Club) -> Club:
 RESERVED_SLUGS = {"new", "mine", "join", "invitations"}
 
 
+def _release_from_meetings(*, user, club: Club) -> None:
+    """Someone who is no longer a member is not going to the club's coming meetings, nor betting on them."""
+    from bets.services import member_left_club  # bets depends on clubs, not the other way round
+
+    member_left_club(user=user, club=club)
+
+
 def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:90].strip("-") or "club"
     if base in RESERVED_SLUGS:
@@ -135,7 +142,10 @@ def club_delete(*, actor, club: Club) -> None:
 
     _require(permissions.can_delete_club(actor, club), actor, "Only the owner can delete this club.")
     club = _lock_club(club)
-    if Bet.objects.filter(meeting__club=club).exists() or LedgerEntry.objects.filter(meeting__club=club).exists():
+    if (
+        Bet.objects.filter(meeting__club=club).exists()
+        or LedgerEntry.objects.filter(meeting__club=club).exists()
+    ):
         raise Conflict(
             f"{club.name} cannot be deleted: points were bet or earned at its meetings, and the points "
             "history is kept for good. Cancel its upcoming meetings instead.",
@@ -276,6 +286,7 @@ def club_leave(*, user, club: Club) -> None:
             code="owner_cannot_leave",
         )
     membership.delete()
+    _release_from_meetings(user=user, club=club)
 
 
 @transaction.atomic
@@ -295,6 +306,7 @@ def membership_remove(*, actor, membership: Membership) -> None:
     )
     _lock_club(club)
     Membership.objects.filter(pk=membership.pk).delete()
+    _release_from_meetings(user=membership.user, club=club)
 
 
 @transaction.atomic

@@ -5,14 +5,14 @@ version it last saw, the UPDATE only matches that version, and a miss raises Sta
 the current values, so two browser tabs can never silently overwrite each other.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from bets.services import meeting_resolve_bets, points_award_check_in
+from bets.services import meeting_has_a_race, meeting_resolve_bets, points_award_check_in
 from bets.tasks import schedule_resolution
 from booky.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
@@ -26,6 +26,8 @@ from meetings.models import (
     Rsvp,
     new_calendar_token,
 )
+
+MAX_SCHEDULE_AHEAD = timedelta(days=5 * 365)
 
 MEETING_EDITABLE_FIELDS = (
     "book",
@@ -92,6 +94,8 @@ def _check_future(starts_at: datetime, now: datetime) -> None:
         raise DomainError("The start time needs a timezone.", code="invalid_start")
     if starts_at <= now:
         raise DomainError("A meeting must start in the future.", code="start_in_past")
+    if starts_at > now + MAX_SCHEDULE_AHEAD:
+        raise DomainError("Schedule meetings at most five years ahead.", code="start_too_far")
 
 
 @transaction.atomic
@@ -161,6 +165,10 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
     if locked.status != MeetingStatus.SCHEDULED:
         raise Conflict(f"This meeting is {locked.get_status_display().lower()} and can no longer be edited.")
     now = now or timezone.now()
+    if locked.has_started(now):
+        # Bets closed at the start: moving it or changing its target now would change who won.
+        raise Conflict("This meeting has started and can no longer be edited.", code="already_started")
+    now = now or timezone.now()
     previous_start = locked.starts_at
     if "starts_at" in changes and changes["starts_at"] != locked.starts_at:
         _check_future(changes["starts_at"], now)
@@ -183,13 +191,22 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
 
 
 def _refresh_finished(meeting: Meeting) -> None:
-    """A new target page re-decides who has finished."""
+    """A new target page re-decides who has finished; every changed attendance gets a history row."""
     now = timezone.now()
-    Attendance.objects.filter(meeting=meeting, finished=True, current_page__lt=meeting.target_page).update(
-        finished=False, finished_at=None, version=F("version") + 1
-    )
-    Attendance.objects.filter(meeting=meeting, finished=False, current_page__gte=meeting.target_page).update(
-        finished=True, finished_at=now, current_page=meeting.target_page, version=F("version") + 1
+    changed = []
+    for attendance in Attendance.objects.select_for_update().filter(meeting=meeting):
+        reached = attendance.current_page >= meeting.target_page
+        if reached == attendance.finished and attendance.current_page <= meeting.target_page:
+            continue
+        attendance.current_page = min(attendance.current_page, meeting.target_page)
+        attendance.finished = reached
+        attendance.finished_at = (attendance.finished_at or now) if reached else None
+        attendance.version += 1
+        changed.append(attendance)
+    Attendance.objects.bulk_update(changed, ["current_page", "finished", "finished_at", "version"])
+    ProgressEntry.objects.bulk_create(
+        ProgressEntry(attendance=a, page=a.current_page, finished=a.finished, recorded_at=now)
+        for a in changed
     )
 
 
@@ -207,6 +224,9 @@ def _change_status(*, actor, meeting: Meeting, status: str, reason: str = "", no
         )
     if status == MeetingStatus.COMPLETED and not locked.has_started(now):
         raise Conflict("A meeting can be completed only after it has started.", code="not_started")
+    if status == MeetingStatus.CANCELLED and locked.has_started(now):
+        # Bets closed and check-ins may be paid: a started meeting can only be completed.
+        raise Conflict("This meeting has started: it cannot be cancelled any more.", code="already_started")
     locked.status = status
     locked.cancel_reason = reason
     locked.full_clean(exclude=["ends_at"])
@@ -342,14 +362,27 @@ def meeting_check_in(
     unknown = sorted(wanted - set(members))
     if unknown:
         raise DomainError(f"Not members of this club: {', '.join(unknown)}.", code="not_members")
+    declined = sorted(
+        Attendance.objects.filter(meeting=meeting, user__in=members.values(), rsvp=Rsvp.DECLINED).values_list(
+            "user__username", flat=True
+        )
+    )
+    if declined:
+        raise DomainError(
+            f"These members answered “not going”: {', '.join(declined)}. Only members who said going or maybe "
+            "can be checked in.",
+            code="declined_attendees",
+        )
     now = now or timezone.now()
+    has_a_race = meeting_has_a_race(meeting)  # a club of one earns no points alone
     for user in members.values():
         attendance, _created = Attendance.objects.get_or_create(meeting=meeting, user=user)
         if not attendance.checked_in:
             Attendance.objects.filter(pk=attendance.pk).update(
                 checked_in=True, checked_in_at=now, version=F("version") + 1
             )
-        points_award_check_in(user=user, meeting=meeting)
+        if has_a_race:
+            points_award_check_in(user=user, meeting=meeting)
     return sorted(user.username for user in members.values())
 
 

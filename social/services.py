@@ -145,6 +145,12 @@ def account_delete(*, user: User, password: str) -> User:
     Friendship.objects.of(user).delete()
     FriendRequest.objects.filter(Q(from_user=user) | Q(to_user=user)).delete()
     Block.objects.filter(Q(blocker=user) | Q(blocked=user)).delete()
+    from bets.services import member_left_club
+    from clubs.models import Club
+
+    # Like leaving each club: not going to coming meetings, open bets withdrawn (stakes returned).
+    for club in Club.objects.filter(memberships__user=user):
+        member_left_club(user=user, club=club)
     Membership.objects.filter(user=user).delete()
     JoinRequest.objects.filter(user=user).delete()
     ClubInvitation.objects.filter(Q(inviter=user) | Q(invitee=user)).delete()

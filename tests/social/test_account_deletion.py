@@ -140,19 +140,23 @@ def test_points_and_bets_stay_consistent_and_the_audit_stays_clean(client, me):
 
     assert client.post(URL, confirm(), headers=HTMX).status_code == 200
 
-    assert (
-        list(LedgerEntry.objects.order_by("pk").values_list("pk", "account_id", "amount", "balance_after"))
-        == entries_before
+    # Every earlier ledger row is untouched; the one new row returns the deleted member's open stake,
+    # as leaving the club would, and the bet on them will be refunded at the start (not going any more).
+    entries_after = list(
+        LedgerEntry.objects.order_by("pk").values_list("pk", "account_id", "amount", "balance_after")
     )
-    assert Account.objects.get(user_id=me.pk).balance == balance_before
-    assert Bet.objects.filter(bettor_id=me.pk, status=BetStatus.OPEN).count() == 1
-    assert Bet.objects.filter(horse_id=me.pk, status=BetStatus.OPEN).count() == 1
+    assert entries_after[: len(entries_before)] == entries_before
+    assert [row[2] for row in entries_after[len(entries_before) :]] == [30]
+    assert Account.objects.get(user_id=me.pk).balance == balance_before + 30
+    assert not Bet.objects.filter(bettor_id=me.pk, status=BetStatus.OPEN).exists()
+    assert Attendance.objects.get(meeting=meeting, user_id=me.pk).rsvp == Rsvp.DECLINED
     assert audit_points().problems == []
     call_command("audit_points")  # the management command agrees (it exits non-zero on problems)
 
     # The meeting still resolves afterwards, and every point is still accounted for.
     assert meeting_resolve_bets(meeting_id=meeting.pk, now=meeting.starts_at + timedelta(minutes=1))
     assert not Bet.objects.filter(status=BetStatus.OPEN).exists()
+    assert Bet.objects.get(horse_id=me.pk).status == BetStatus.REFUNDED
     assert audit_points().problems == []
 
 
