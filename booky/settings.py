@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"NotificationKindEnum": "social.models.NotificationKind"},
 }
 
 # Internationalization
@@ -327,5 +328,10 @@ GOOGLE_BOOKS_API_KEY = os.environ.get("GOOGLE_BOOKS_API_KEY", "")
 # Off (empty) means "not configured": search uses the local catalog only.
 GOOGLE_BOOKS_ENABLED = env_bool("GOOGLE_BOOKS_ENABLED", not TESTING)
 RATELIMIT_USE_CACHE = "default"
+# How many reverse proxies (that append to X-Forwarded-For) stand in front of Booky. 0: trust only
+# REMOTE_ADDR. N > 0: the client is the N-th address from the right of X-Forwarded-For (rate limits).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 BOOKY_DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "booky-demo-2026")

@@ -5,6 +5,7 @@ Writes go through social.services and social.friends. Every list of people is on
 caller may see their profile, so nothing hidden leaks through the API.
 """
 
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +24,8 @@ from rest_framework.response import Response
 from booky.errors import NotFound
 from clubs.api import ErrorSerializer
 from social import friends, selectors
-from social.models import Block, FriendRequest, FriendRequestStatus, ProfileVisibility, User
+from social.models import Block, FriendRequest, FriendRequestStatus, NotificationKind, ProfileVisibility, User
+from social.notifications import email_preferences_update
 from social.permissions import can_view_profile
 from social.ratelimit import check_friend_request_rate
 from social.services import user_update_profile
@@ -58,6 +60,7 @@ class MeSerializer(serializers.ModelSerializer):
             "bio",
             "timezone",
             "profile_visibility",
+            "email_muted_kinds",
             "avatar_url",
             "date_joined",
         ]
@@ -78,6 +81,12 @@ class ProfileInputSerializer(serializers.Serializer):
         required=False,
         choices=ProfileVisibility.choices,
         help_text="`public`: everyone; `friends`: your friends; `private`: only you.",
+    )
+    email_muted_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=NotificationKind.choices),
+        required=False,
+        max_length=len(NotificationKind.choices),
+        help_text="Kinds of notification you do not want by email (they still appear in the app).",
     )
 
 
@@ -212,10 +221,17 @@ class MeView(GenericAPIView):
         data = ProfileInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = request.user
-        changes = {"display_name": user.display_name, "bio": user.bio, "timezone": user.timezone} | dict(
-            data.validated_data
-        )
-        user = user_update_profile(user=user, **changes)
+        profile_changes = dict(data.validated_data)
+        muted_kinds = profile_changes.pop("email_muted_kinds", None)
+        changes = {
+            "display_name": user.display_name,
+            "bio": user.bio,
+            "timezone": user.timezone,
+        } | profile_changes
+        with transaction.atomic():
+            user = user_update_profile(user=user, **changes)
+            if muted_kinds is not None:
+                user = email_preferences_update(user=user, muted_kinds=muted_kinds)
         return Response(MeSerializer(user, context={"request": request}).data)
 
 

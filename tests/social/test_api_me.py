@@ -46,6 +46,7 @@ def test_headless_signup_returns_tokens_that_open_the_api(app_client):
         "bio": "",
         "timezone": "UTC",
         "profile_visibility": "public",
+        "email_muted_kinds": [],
         "avatar_url": None,
         "date_joined": None,
     }
@@ -180,3 +181,16 @@ def test_put_and_delete_are_not_allowed(api_client, user):
     assert api_client.put(ME, {}, format="json").status_code == 405
     assert api_client.delete(ME).status_code == 405
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_email_preferences_change_through_me(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.patch("/api/v1/me/", {"email_muted_kinds": ["meeting_reminder"]}, format="json")
+    assert response.status_code == 200
+    assert response.json()["email_muted_kinds"] == ["meeting_reminder"]
+    user.refresh_from_db()
+    assert user.email_muted_kinds == ["meeting_reminder"]
+    bad = api_client.patch("/api/v1/me/", {"email_muted_kinds": ["spam"]}, format="json")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+    user.refresh_from_db()
+    assert user.email_muted_kinds == ["meeting_reminder"]
