@@ -1,9 +1,10 @@
 """Friends in a real browser: a request sent by username raises the other reader's bell on the next
-poll, and accepting it from the friends page swaps the row in place."""
+poll, accepting it from the friends page swaps the row in place, and both meet on the friends board."""
 
 import pytest
 from playwright.sync_api import expect
 
+from bets.services import account_open
 from social.friends import are_friends
 from tests.factories import UserFactory
 
@@ -13,6 +14,8 @@ pytestmark = pytest.mark.browser
 def test_a_friend_request_rings_the_bell_and_is_accepted_in_place(new_page, screenshot):
     ana = UserFactory(username="ana", display_name="Ana Lima")
     ben = UserFactory(username="ben", display_name="Ben Okafor")
+    for person in (ana, ben):
+        account_open(user=person)  # sign-up's welcome points put them on the boards
 
     ben_page = new_page(user=ben)
     ben_page.goto("/")
@@ -40,5 +43,12 @@ def test_a_friend_request_rings_the_bell_and_is_accepted_in_place(new_page, scre
     assert ben_page.evaluate("window.bookyNoReload") == "still here"
     assert are_friends(ana, ben)
     screenshot(ben_page, "friends-accepted")
+
+    # Both now see each other on the friends leaderboard.
+    for page, other in ((ana_page, "Ben Okafor"), (ben_page, "Ana Lima")):
+        page.goto("/leaderboards/friends/")
+        expect(page.locator("#leaderboard h2")).to_contain_text("You and your friends")
+        expect(page.locator("table.leaderboard")).to_contain_text(other)
+    screenshot(ana_page, "friends-leaderboard")
     for page in (ana_page, ben_page):
         assert page.console_errors == [], page.console_errors
