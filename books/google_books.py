@@ -1,10 +1,16 @@
 """Google Books client: the only module in Booky that talks to the network.
 
-Built to fail fast and quietly. One search costs at most ~3.5 s of wall time whatever the remote
-does: connect/read timeouts of 2 s / 3 s, capped by a total deadline that also bounds the single
-retry (on 429/5xx, only when Retry-After asks for at most 1 s). After five failed searches in a row
-a circuit breaker skips remote calls for 60 s. Answers are cached for 24 h under the normalized
-query, in Django's cache so every worker shares them (and the breaker's state).
+Built to fail fast and quietly. The HTTP exchange runs in a small module-level thread pool and the
+caller waits for it at most TOTAL_DEADLINE seconds, whatever the remote does (a server that drips
+one byte at a time cannot hold a request longer). Inside the pool the exchange keeps its own
+connect/read timeouts of 2 s / 3 s and the same deadline, which also bounds the single retry (on
+429/5xx, only when Retry-After asks for at most 1 s), so a worker thread frees itself soon after.
+When every worker is busy, Google counts as unavailable at once instead of queueing. After five
+failed calls in a row a circuit breaker skips remote calls for 60 s. Answers are cached for 24 h
+under the normalized query, in Django's cache so every worker process shares them (and the breaker).
+
+Pool threads only do HTTP and JSON parsing: no database, no cache, no settings (the caller reads
+them and passes them in), so they never open a database connection of their own.
 
 Callers get `SearchOutcome(volumes, available)`; they never see an exception from here.
 """
@@ -13,13 +19,19 @@ import hashlib
 import json
 import logging
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 from books import isbn as isbn_lib
 from books.dates import coerce_published_date
@@ -28,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 3.0
-TOTAL_DEADLINE = 3.5
+TOTAL_DEADLINE = 3.2  # the most a page waits for Google; leaves room for the local search in 4 s
 MAX_RETRY_AFTER = 1.0
 DEFAULT_RETRY_DELAY = 0.25
 MIN_ATTEMPT_TIME = 0.5  # not worth retrying with less time than this left
@@ -38,6 +50,9 @@ FAILURES_TO_OPEN = 5
 OPEN_SECONDS = 60
 CACHE_SECONDS = 24 * 60 * 60
 MAX_QUERY_LENGTH = 200
+POOL_WORKERS = 4
+READ_CHUNK = 65536
+COVER_URL_MAX_LENGTH = 500  # Book.cover_url's max_length
 
 VOLUME_INFO_FIELDS = (
     "title,subtitle,authors,publisher,publishedDate,description,industryIdentifiers,"
@@ -53,6 +68,8 @@ _OPEN_UNTIL_KEY = "books:google:open-until"
 
 _session = requests.Session()
 _session.headers["User-Agent"] = "Booky/1.0 (book club app)"
+_pool = ThreadPoolExecutor(max_workers=POOL_WORKERS, thread_name_prefix="google-books")
+_pool_slots = threading.BoundedSemaphore(POOL_WORKERS)
 
 
 def clock() -> float:
@@ -97,7 +114,15 @@ class Volume:
 
     @classmethod
     def from_cache(cls, data: dict) -> "Volume":
-        return cls(**{**data, "authors": tuple(data["authors"]), "categories": tuple(data["categories"])})
+        return cls(
+            **{
+                **data,
+                "authors": tuple(data["authors"]),
+                "categories": tuple(data["categories"]),
+                # Entries cached before the cover rules tightened are cleaned on the way out.
+                "cover_url": normalize_cover_url(data.get("cover_url")),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -168,24 +193,28 @@ def _retry_delay(response: requests.Response) -> float | None:
 
 
 def _read_body(response: requests.Response, deadline: float) -> bytes:
+    """The body, read as it arrives (read1 returns after each packet) so the deadline is checked often."""
     declared = response.headers.get("Content-Length")
     if declared and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise Unavailable(f"body of {declared} bytes")
     body = bytearray()
-    for chunk in response.iter_content(chunk_size=65536):
-        body.extend(chunk)
-        if len(body) > MAX_BODY_BYTES:
-            raise Unavailable("body over the size limit")
-        if time.monotonic() > deadline:
-            raise Unavailable("body took too long")
+    try:
+        while chunk := response.raw.read1(READ_CHUNK, decode_content=True):
+            body.extend(chunk)
+            if len(body) > MAX_BODY_BYTES:
+                raise Unavailable("body over the size limit")
+            if time.monotonic() > deadline:
+                raise Unavailable("body took too long")
+    except urllib3.exceptions.HTTPError as error:
+        raise Unavailable(type(error).__name__) from error
     return bytes(body)
 
 
-def _get_json(url: str, params: dict) -> dict:
-    """One GET with the timeouts, the deadline and at most one retry; the parsed JSON object."""
-    if settings.GOOGLE_BOOKS_API_KEY:
-        params = {**params, "key": settings.GOOGLE_BOOKS_API_KEY}
-    deadline = time.monotonic() + TOTAL_DEADLINE
+def _get_json(url: str, params: dict, deadline: float) -> dict:
+    """One GET with the timeouts, the deadline and at most one retry; the parsed JSON object.
+
+    Runs in a pool thread: touches neither the database nor Django's cache or settings.
+    """
     for attempt in (1, 2):
         remaining = deadline - time.monotonic()
         timeout = (min(CONNECT_TIMEOUT, remaining), min(READ_TIMEOUT, remaining))
@@ -220,12 +249,31 @@ def _get_json(url: str, params: dict) -> dict:
     raise Unavailable("no attempt left")  # pragma: no cover - the loop always returns or raises
 
 
+def _in_pool(url: str, params: dict) -> dict:
+    """_get_json in a pool thread, waited for at most TOTAL_DEADLINE; Unavailable when the pool is full."""
+    if not _pool_slots.acquire(blocking=False):
+        raise Unavailable("all workers busy")
+    started = time.monotonic()
+    try:
+        future = _pool.submit(_get_json, url, params, started + TOTAL_DEADLINE)
+    except RuntimeError as error:  # the interpreter is shutting down
+        _pool_slots.release()
+        raise Unavailable("pool closed") from error
+    future.add_done_callback(lambda _: _pool_slots.release())
+    try:
+        return future.result(timeout=max(0.0, started + TOTAL_DEADLINE - time.monotonic()))
+    except FutureTimeout as error:
+        raise Unavailable("no answer within the deadline") from error
+
+
 def _call(url: str, params: dict) -> dict:
-    """_get_json behind the circuit breaker."""
+    """One remote call through the pool, behind the circuit breaker."""
     if circuit_is_open():
         raise Unavailable("circuit open")
+    if settings.GOOGLE_BOOKS_API_KEY:
+        params = {**params, "key": settings.GOOGLE_BOOKS_API_KEY}
     try:
-        data = _get_json(url, params)
+        data = _in_pool(url, params)
     except Unavailable as error:
         logger.warning("Google Books unavailable: %s", error)
         _record_failure()
@@ -250,15 +298,36 @@ def _texts(value, limit: int) -> tuple[str, ...]:
     return tuple(text for item in value[:20] if (text := _text(item, limit)))
 
 
+_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f\\<>\"'`]")
+_url_validator = URLValidator(schemes=["https"])
+
+
 def normalize_cover_url(value) -> str:
-    """An https URL on Google's image hosts (the only ones the CSP allows), or empty."""
-    if not isinstance(value, str) or len(value) > 500:
+    """A clean https URL on Google's image hosts (the only ones the CSP allows), or empty.
+
+    Refused: other hosts (even look-alikes), a port or user part, whitespace or control characters
+    anywhere, and anything longer than Book.cover_url holds once turned into https.
+    """
+    if not isinstance(value, str):
         return ""
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or parts.hostname not in COVER_HOSTS:
+    value = value.strip()
+    if not value or len(value) > 2 * COVER_URL_MAX_LENGTH or _URL_UNSAFE.search(value):
         return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or parts.netloc.lower() not in COVER_HOSTS:
+        return ""  # netloc, not hostname: "host:443" and "user@host" are refused too
     query = "&".join(item for item in parts.query.split("&") if item and item != "edge=curl")
-    return urlunsplit(("https", parts.netloc, parts.path, query, ""))
+    url = urlunsplit(("https", parts.netloc.lower(), parts.path or "/", query, ""))
+    if len(url) > COVER_URL_MAX_LENGTH:
+        return ""
+    try:
+        _url_validator(url)
+    except ValidationError:
+        return ""
+    return url
 
 
 def parse_volume(item) -> Volume | None:

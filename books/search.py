@@ -1,19 +1,23 @@
 """Book search that keeps working offline: local rows first, then Google Books volumes we lack.
 
-Two queries at most, whatever the number of results: the local search, and one lookup that maps
-Google's volumes onto books we already have (by volume id or ISBN), so nothing shows up twice.
+The results are one sequence to paginate: every local match (ranked, paged by the database), followed
+by the Google volumes (at most 20) that are not already among them. A page costs a fixed number of
+queries whatever the number of results: count and slice of the local search, and, when Google
+answered, one lookup mapping its volumes onto books we have (by volume id or ISBN) that also says
+which of those the local search already lists, so nothing shows up twice.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from books import google_books
 from books.models import PLACEHOLDER_HUES, Book
 
-LOCAL_LIMIT = 100
 QUERY_MAX_LENGTH = 200
 UNAVAILABLE_NOTICE = "Google Books is unavailable right now"
 _OPERATORS = re.compile(r"\b(?:intitle|inauthor|inpublisher|subject|isbn):", re.IGNORECASE)
@@ -90,10 +94,44 @@ class Result:
         return self.book.source if self.book else "google"
 
 
+class ResultList(Sequence):
+    """Local matches (a QuerySet, sliced per page by the database) followed by `extras`."""
+
+    def __init__(self, local, extras: list[Result] = ()):
+        self.local = local
+        self.extras = list(extras)
+
+    @cached_property
+    def local_count(self) -> int:
+        return self.local.count()
+
+    def __len__(self) -> int:
+        return self.local_count + len(self.extras)
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            items = self[index : index + 1] if index >= 0 else self[len(self) + index :][:1]
+            if not items:
+                raise IndexError(index)
+            return items[0]
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            return list(self)[index]
+        if stop <= start:
+            return []
+        local_stop = min(stop, self.local_count)
+        books = list(self.local[start:local_stop]) if start < local_stop else []
+        results = [Result.from_book(book) for book in books]
+        return results + self.extras[max(0, start - self.local_count) : max(0, stop - self.local_count)]
+
+    def __iter__(self):
+        return iter(self[0 : len(self)])
+
+
 @dataclass(frozen=True)
 class SearchResults:
     query: str
-    results: list[Result]
+    results: ResultList
     google_available: bool
 
     @property
@@ -102,20 +140,24 @@ class SearchResults:
 
 
 def search_books(raw_query) -> SearchResults:
-    """Local matches (ranked), then Google's volumes that are not already among them."""
+    """Local matches (ranked, all of them), then Google's volumes that are not already among them.
+
+    Nothing is read from the database here except for Google's volumes; the local rows are read page
+    by page when the results are sliced.
+    """
     query = clean_query(raw_query)
     local_text = " ".join(_OPERATORS.sub(" ", query).split())
-    local_books = list(Book.objects.search(local_text)[:LOCAL_LIMIT])
-    results = [Result.from_book(book) for book in local_books]
+    local = Book.objects.search(local_text)
     if not query:
-        return SearchResults(query=query, results=results, google_available=True)
+        return SearchResults(query=query, results=ResultList(local), google_available=True)
 
     outcome = google_books.search(query)
     if not outcome.volumes:
-        return SearchResults(query=query, results=results, google_available=outcome.available)
+        return SearchResults(query=query, results=ResultList(local), google_available=outcome.available)
 
-    shown = {book.pk for book in local_books}
-    known = _books_matching(outcome.volumes)
+    known = _books_matching(outcome.volumes, local)
+    shown = {book.pk for book in known.values() if book.in_local_results}
+    extras = []
     for volume in outcome.volumes:
         book = (
             known.get(("volume", volume.volume_id))
@@ -125,20 +167,23 @@ def search_books(raw_query) -> SearchResults:
         if book:
             if book.pk not in shown:
                 shown.add(book.pk)
-                results.append(Result.from_book(book))
+                extras.append(Result.from_book(book))
         else:
-            results.append(Result.from_volume(volume))
-    return SearchResults(query=query, results=results, google_available=outcome.available)
+            extras.append(Result.from_volume(volume))
+    return SearchResults(query=query, results=ResultList(local, extras), google_available=outcome.available)
 
 
-def _books_matching(volumes) -> dict:
-    """Our books that are the same as any of these volumes, keyed by what matched. One query."""
+def _books_matching(volumes, local) -> dict:
+    """Our books that are the same as any of these volumes, keyed by what matched. One query.
+
+    Each carries `in_local_results`: whether the local search already lists it.
+    """
     volume_ids = {v.volume_id for v in volumes}
     isbn_13s = {v.isbn_13 for v in volumes if v.isbn_13}
     isbn_10s = {v.isbn_10 for v in volumes if v.isbn_10}
     matches = Book.objects.filter(
         Q(google_volume_id__in=volume_ids) | Q(isbn_13__in=isbn_13s) | Q(isbn_10__in=isbn_10s)
-    )
+    ).annotate(in_local_results=Exists(local.filter(pk=OuterRef("pk"))))
     known = {}
     for book in matches:
         if book.google_volume_id:

@@ -83,6 +83,22 @@ def book_create(
     return book
 
 
+# What a Google volume may lack or get wrong without stopping the import: dropped to these defaults.
+OPTIONAL_GOOGLE_FIELDS = {
+    "subtitle": "",
+    "authors": [],
+    "page_count": None,
+    "published_date": "",
+    "publisher": "",
+    "language": "",
+    "categories": [],
+    "description": "",
+    "cover_url": "",
+    "isbn_10": "",
+    "isbn_13": "",
+}
+
+
 def _book_from_volume(volume: google_books.Volume) -> Book:
     return Book(
         title=volume.title,
@@ -94,7 +110,7 @@ def _book_from_volume(volume: google_books.Volume) -> Book:
         language=volume.language,
         categories=list(volume.categories),
         description=clean_description(volume.description),
-        cover_url=volume.cover_url,
+        cover_url=google_books.normalize_cover_url(volume.cover_url),
         isbn_10=volume.isbn_10,
         isbn_13=volume.isbn_13,
         google_volume_id=volume.volume_id,
@@ -128,20 +144,41 @@ def book_import_google(*, volume_id: str) -> Book:
     if same_isbn:
         return _fill_from_volume(same_isbn, volume)
     book = _book_from_volume(volume)
-    try:
-        book.full_clean()
-    except ValidationError:
-        book.published_date = ""  # defensive: the parser already coerces what Google sends
-        book.full_clean()
+    _drop_invalid_optional_fields(book)
     try:
         with transaction.atomic():
             book.save()
-    except IntegrityError:  # imported by someone else in the meantime
+    except IntegrityError:  # imported by someone else in the meantime (same volume or same ISBN)
         existing = Book.objects.filter(google_volume_id=volume_id).first()
-        if existing is None:
+        if existing is not None:
+            return existing
+        same_isbn = _existing_with_isbn(volume.isbn_10, volume.isbn_13)
+        if same_isbn is None:
             raise
-        return existing
+        return _fill_from_volume(same_isbn, volume)
     return book
+
+
+def _drop_invalid_optional_fields(book: Book) -> None:
+    """Blank whatever optional detail Google sent that the model refuses; the title and id must hold.
+
+    Uniqueness is left to the database (and the IntegrityError handling above).
+    """
+    for _attempt in (1, 2):
+        try:
+            book.full_clean(validate_unique=False, validate_constraints=False)
+            return
+        except ValidationError as error:
+            bad = set(getattr(error, "error_dict", {}))
+        if not bad or not bad <= OPTIONAL_GOOGLE_FIELDS.keys():
+            break
+        for field in bad:
+            default = OPTIONAL_GOOGLE_FIELDS[field]
+            setattr(book, field, list(default) if isinstance(default, list) else default)
+    raise GoogleBooksUnavailable(
+        "Google Books sent this volume in a form Booky cannot store. Add the book by hand instead.",
+        code="google_books_bad_volume",
+    )
 
 
 def _fill_from_volume(book: Book, volume: google_books.Volume) -> Book:

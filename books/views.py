@@ -93,12 +93,18 @@ def detail(request, pk: int):
 
 @require_GET
 def google_open(request, volume_id: str):
-    """A Google Books result someone opened: import it (once), then show our page for it."""
+    """A Google Books result someone opened: import it (once), then show our page for it.
+
+    Counted against the same per-minute allowance as searches: opening can ask Google and write.
+    """
+    if search_limited(request):
+        context = {"query": "", "limited": True, "message": RATE_LIMITED_MESSAGE, "is_fragment": False}
+        return TemplateResponse(request, "books/search.html", context, status=429)
     try:
         book = services.book_import_google(volume_id=volume_id)
     except NotFound as error:
         raise Http404(error.message) from error
-    except services.GoogleBooksUnavailable as error:
+    except DomainError as error:  # Google unavailable, or a volume Booky cannot store
         return TemplateResponse(
             request, "books/google_unavailable.html", {"message": error.message}, status=503
         )

@@ -333,5 +333,8 @@ RATELIMIT_USE_CACHE = "default"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0") or 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+# Every rate limit (ours through django-ratelimit, allauth's logins) keys on the same client address.
+RATELIMIT_IP_META_KEY = "books.ratelimit.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 BOOKY_DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "booky-demo-2026")

@@ -39,7 +39,22 @@ PRIDE = {
         "industryIdentifiers": [{"type": "ISBN_13", "identifier": "9780141439518"}],
     },
 }
-VOLUMES = {volume["id"]: volume for volume in (DUNE, PRIDE)}
+
+
+def odd_volume(volume_id: str, **info) -> dict:
+    return {"id": volume_id, "volumeInfo": {"title": f"Odd {volume_id}", "authors": ["Ann Odd"], **info}}
+
+
+# Optional fields Booky cannot store as sent: the import keeps the book and drops these.
+LONG_HTTP_COVER = "http://books.google.com/books/content?id=" + "x" * (500 - 41)
+ODD_VOLUMES = [
+    odd_volume("gSpaceCover", imageLinks={"thumbnail": "http://books.google.com/books/content?id=a b"}),
+    odd_volume("gLongCover", imageLinks={"thumbnail": LONG_HTTP_COVER}),
+    odd_volume("gPortCover", imageLinks={"thumbnail": "https://books.google.com:8443/books/content?id=1"}),
+    odd_volume("gUserCover", imageLinks={"thumbnail": "https://me@books.google.com/books/content?id=1"}),
+    odd_volume("gBadDate", publishedDate="1999-02-31", pageCount=999_999, language="x" * 40),
+]
+VOLUMES = {volume["id"]: volume for volume in (DUNE, PRIDE, *ODD_VOLUMES)}
 MISSING_FIELDS = {
     "items": [
         {"id": "noInfo"},
@@ -70,8 +85,20 @@ SCENARIOS = [
     "huge",
     "refused",
     "flaky",
+    "drip",
+    "drip_headers",
 ]
-FAILING_SCENARIOS = ["slow", "rate_limited", "unavailable", "malformed", "huge", "refused"]
+FAILING_SCENARIOS = [
+    "slow",
+    "rate_limited",
+    "unavailable",
+    "malformed",
+    "huge",
+    "refused",
+    "drip",
+    "drip_headers",
+]
+DRIP_INTERVAL = 0.5  # seconds between bytes: each one arrives well within the 3 s read timeout
 
 
 class FakeGoogleBooks:
@@ -111,6 +138,10 @@ class FakeGoogleBooks:
         if scenario == "slow":
             self.stopping.wait(6)  # far beyond the 3 s read timeout
             scenario = "normal"
+        if scenario == "drip":
+            return self.drip_body(handler)
+        if scenario == "drip_headers":
+            return self.drip_headers(handler)
         if scenario == "flaky":
             scenario = "unavailable_now" if number == 1 else "normal"
         if scenario == "rate_limited":
@@ -146,6 +177,35 @@ class FakeGoogleBooks:
             handler.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up first, as it should
+
+    def drip_body(self, handler) -> None:
+        """Headers at once, then the body one byte every half second (until the client hangs up)."""
+        body = json.dumps({"kind": "books#volumes", "items": [DUNE, PRIDE]}).encode()
+        try:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.flush()
+            for index in range(len(body)):
+                if self.stopping.wait(DRIP_INTERVAL):
+                    return
+                handler.wfile.write(body[index : index + 1])
+                handler.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def drip_headers(self, handler) -> None:
+        """The status line and headers themselves, one byte every half second."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"x" * 200 + b"\r\n"
+        try:
+            for index in range(len(head)):
+                if self.stopping.wait(DRIP_INTERVAL):
+                    return
+                handler.wfile.write(head[index : index + 1])
+                handler.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def close(self) -> None:
         self.stopping.set()

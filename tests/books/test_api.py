@@ -114,6 +114,66 @@ def test_the_31st_api_search_in_a_minute_is_a_429(api_client):
 
 
 def test_api_search_query_count_does_not_grow_with_the_results(api_client, django_assert_num_queries):
-    for query in ("melville", "a"):
-        with django_assert_num_queries(1):
+    # The count of all local matches, and the page of them.
+    for query in ("melville", "a", "the"):
+        with django_assert_num_queries(2):
             assert api_client.get("/api/v1/books/", {"q": query}).status_code == 200
+
+
+# --- audit fixes ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("volume_id", ["gSpaceCover", "gLongCover", "gPortCover", "gUserCover", "gBadDate"])
+def test_importing_a_volume_with_odd_optional_fields_succeeds_without_them(
+    api_client, user, fake_google, volume_id
+):
+    fake_google.use("normal")
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/books/", {"google_volume_id": volume_id}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["title"] == f"Odd {volume_id}" and body["cover_url"] == ""
+    assert body["published_date"] in ("", "1999")
+
+
+@pytest.mark.parametrize(
+    ("published_date", "message"),
+    [
+        ("1999-02-31", "not a date that exists"),
+        ("2023-02-29", "not a date that exists"),
+        ("1999-04-31", "not a date that exists"),
+        ("1999-13", "Use a year"),
+        ("1999-00", "Use a year"),
+        ("1999-12-32", "Use a year"),
+    ],
+)
+def test_impossible_published_dates_are_refused(api_client, user, published_date, message):
+    api_client.force_authenticate(user)
+    response = api_client.post(
+        "/api/v1/books/", {**HAND_MADE, "published_date": published_date}, format="json"
+    )
+    assert response.status_code == 400
+    assert message in response.json()["errors"]["published_date"][0]
+    assert not Book.objects.filter(title="The Zine").exists()
+
+
+@pytest.mark.parametrize("published_date", ["2024-02-29", "1851", "1851-10", "1851-10-18"])
+def test_real_published_dates_are_accepted(api_client, user, published_date):
+    api_client.force_authenticate(user)
+    response = api_client.post(
+        "/api/v1/books/", {**HAND_MADE, "published_date": published_date}, format="json"
+    )
+    assert response.status_code == 201 and response.json()["published_date"] == published_date
+
+
+def test_api_search_counts_and_pages_through_every_local_match(api_client):
+    matches = Book.objects.search("the").count()
+    assert matches > 100
+    body = api_client.get("/api/v1/books/", {"q": "the", "page_size": 100}).json()
+    assert body["count"] == matches
+    last_page = (matches + 99) // 100
+    last = api_client.get("/api/v1/books/", {"q": "the", "page_size": 100, "page": last_page}).json()
+    assert len(last["results"]) == matches - (last_page - 1) * 100 and last["next"] is None
+    total = Book.objects.count()
+    browse = api_client.get("/api/v1/books/", {"page_size": 100, "page": (total + 99) // 100}).json()
+    assert browse["count"] == total and len(browse["results"]) == total - (total - 1) // 100 * 100

@@ -1,9 +1,11 @@
 """The Google Books client against a fake server on a real socket: timeouts, retry, breaker, cache."""
 
+import time
+
 import pytest
 
 from books import google_books
-from tests.books.conftest import FAILING_SCENARIOS
+from tests.books.conftest import FAILING_SCENARIOS, LONG_HTTP_COVER
 
 
 def test_a_search_returns_parsed_volumes_with_https_covers(fake_google):
@@ -197,3 +199,100 @@ def test_a_success_resets_the_failure_count(fake_google, clock):
 )
 def test_cover_urls_are_https_on_google_hosts_only(raw, expected):
     assert google_books.normalize_cover_url(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "http://books.google.com/books/content?id=a b",  # a space inside
+        "http://books.google.com/books/content?id=a\tb",
+        "http://books.google.com/books/content?id=1\n&zoom=1",
+        LONG_HTTP_COVER,  # 500 characters as http, 501 as https
+        "https://books.google.com:8443/books/content?id=1",  # a port
+        "https://books.google.com:443/books/content?id=1",
+        "https://me@books.google.com/books/content?id=1",  # a user part
+        "https://me:pw@books.googleusercontent.com/x.jpg",
+        "https://books.google.com.evil.example/x.jpg",
+        "https://evilbooks.google.com/x.jpg",
+        "https://books.google.com./x.jpg",
+        'https://books.google.com/x.jpg"onerror="alert(1)',
+        "ftp://books.google.com/x.jpg",
+        "//books.google.com/x.jpg",
+        "",
+    ],
+)
+def test_cover_urls_that_are_not_clean_https_on_the_csp_hosts_are_dropped(raw):
+    assert google_books.normalize_cover_url(raw) == ""
+
+
+def test_a_cover_url_exactly_at_the_length_limit_after_https_is_kept():
+    raw = "http://books.google.com/books/content?id=" + "x" * (499 - 41)
+    assert len(raw) == 499
+    assert google_books.normalize_cover_url(raw) == "https" + raw[4:]
+    assert len(google_books.normalize_cover_url(raw)) == 500
+
+
+def test_volumes_with_odd_covers_are_parsed_without_a_cover(fake_google):
+    fake_google.use("normal")
+    for volume_id in ("gSpaceCover", "gLongCover", "gPortCover", "gUserCover"):
+        volume = google_books.fetch_volume(volume_id)
+        assert volume.title == f"Odd {volume_id}" and volume.cover_url == ""
+
+
+@pytest.mark.parametrize("scenario", ["drip", "drip_headers"])
+def test_a_server_that_drips_bytes_cannot_hold_a_search_past_the_deadline(fake_google, scenario):
+    fake_google.use(scenario)
+    started = time.monotonic()
+    outcome = google_books.search("dickens")
+    elapsed = time.monotonic() - started
+    assert outcome == google_books.SearchOutcome(volumes=[], available=False)
+    assert elapsed < google_books.TOTAL_DEADLINE + 0.3
+
+
+def test_calls_that_run_out_of_time_count_towards_opening_the_circuit(fake_google, clock, monkeypatch):
+    monkeypatch.setattr(google_books, "TOTAL_DEADLINE", 0.3)
+    fake_google.use("drip_headers")
+    for attempt in range(5):
+        assert not google_books.search(f"query {attempt}").available
+    assert google_books.circuit_is_open()
+    assert fake_google.count == 5
+
+
+def test_when_every_worker_is_busy_google_is_unavailable_at_once_without_a_request(fake_google):
+    fake_google.use("normal")
+    taken = 0
+    while google_books._pool_slots.acquire(blocking=False):
+        taken += 1
+    try:
+        assert taken == google_books.POOL_WORKERS
+        started = time.monotonic()
+        assert not google_books.search("dune").available
+        assert time.monotonic() - started < 0.5
+        assert fake_google.count == 0
+    finally:
+        for _ in range(taken):
+            google_books._pool_slots.release()
+    assert google_books.search("dune").available
+
+
+def test_the_pool_thread_opens_no_database_connection(fake_google, monkeypatch):
+    from django.db import connections
+
+    opened = []
+    real = google_books._get_json
+
+    def watched(*args):
+        try:
+            return real(*args)
+        finally:
+            opened.extend(alias for alias in connections if connections[alias].connection is not None)
+
+    monkeypatch.setattr(google_books, "_get_json", watched)
+    fake_google.use("normal")
+    assert google_books.search("dune").available
+    assert opened == []
+
+
+def test_impossible_dates_from_google_fall_back_to_the_year(fake_google):
+    fake_google.use("normal")
+    assert google_books.fetch_volume("gBadDate").published_date == "1999"

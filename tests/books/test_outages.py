@@ -73,3 +73,18 @@ def test_api_returns_google_only_results_with_a_null_id(api_client, fake_google)
         ("Pride and Prejudice", False, ""),
         ("Dune", True, "gDune01"),
     ]
+
+
+@pytest.mark.parametrize("scenario", ["drip", "drip_headers"])
+def test_a_dripping_server_cannot_slow_the_page_or_the_api_past_four_seconds(
+    client, api_client, fake_google, scenario
+):
+    fake_google.use(scenario)
+    page, page_elapsed = timed(lambda: client.get("/books/", {"q": "dickens"}))
+    assert page.status_code == 200 and page_elapsed < BUDGET_SECONDS
+    assert "Great Expectations" in page.text and NOTICE in page.text
+    api, api_elapsed = timed(lambda: api_client.get("/api/v1/books/", {"q": "dickens"}))
+    assert api.status_code == 200 and api_elapsed < BUDGET_SECONDS
+    body = api.json()
+    assert "Great Expectations" in [result["title"] for result in body["results"]]
+    assert body["google_available"] is False and body["notice"] == NOTICE

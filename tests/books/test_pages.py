@@ -1,5 +1,6 @@
 """The search page, the book page, opening a Google result, and adding a book by hand."""
 
+import html
 import re
 
 import pytest
@@ -94,7 +95,8 @@ def test_search_page_query_count_does_not_grow_with_the_results(client, fake_goo
         counts[query] = len(queries)
         assert response.status_code == 200
     assert len(titles(client.get("/books/", {"q": "a"}))) == 20
-    assert counts == {"dune": 2, "melville": 2, "a": 2}
+    # Count and page of the local matches (no page to read when there are none), Google's matches.
+    assert counts == {"dune": 2, "melville": 3, "a": 3}
 
 
 # --- the book page -------------------------------------------------------------------------------
@@ -252,6 +254,8 @@ def test_adding_over_htmx_answers_with_hx_redirect(client, user):
         ("isbn", "978-0-306-40615-8", "check digit is wrong"),
         ("isbn", "12345", "10 or 13 digits"),
         ("published_date", "yesterday", "Use a year (1851)"),
+        ("published_date", "1999-02-31", "1999-02-31 is not a date that exists"),
+        ("published_date", "1999-13", "Use a year (1851)"),
     ],
 )
 def test_bad_input_re_renders_the_form_with_a_clear_error_and_adds_nothing(
@@ -351,3 +355,52 @@ def test_book_page_queries_do_not_grow_with_meetings(client, db, django_assert_n
         MeetingFactory(book=book)
     with django_assert_num_queries(3):
         assert "book-meetings" in client.get(f"/books/{book.pk}/").text
+
+
+# --- audit fixes: odd Google data, rate limit on opening, whole-catalog pagination ----------------
+
+
+@pytest.mark.parametrize("volume_id", ["gSpaceCover", "gLongCover", "gPortCover", "gUserCover"])
+def test_opening_a_google_result_with_an_odd_cover_imports_it_without_the_cover(
+    client, fake_google, volume_id
+):
+    fake_google.use("normal")
+    response = client.get(f"/books/google/{volume_id}/")
+    book = Book.objects.get(google_volume_id=volume_id)
+    assert response.status_code == 302 and response["Location"] == f"/books/{book.pk}/"
+    assert (book.title, book.cover_url) == (f"Odd {volume_id}", "")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_opening_google_results_shares_the_search_allowance_and_gets_the_429_page(client, fake_google):
+    fake_google.use("normal")
+    for _ in range(30):
+        assert client.get("/books/google/gDune01/", REMOTE_ADDR="10.0.0.9").status_code == 302
+    response = client.get("/books/google/gPride01/", REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 429
+    assert "Too many searches" in response.text and "Wait a minute" in response.text
+    assert not Book.objects.filter(google_volume_id="gPride01").exists()
+    assert client.get("/books/", {"q": "dune"}, REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert client.get("/books/google/gPride01/", REMOTE_ADDR="10.0.0.10").status_code == 302
+
+
+def test_browsing_reaches_every_book_in_the_catalog(client):
+    total = Book.objects.count()
+    assert total > 100
+    first = client.get("/books/")
+    assert f"Browse our catalog: {total} books." in first.text
+    seen = []
+    for number in range(1, total // 20 + 2):
+        seen += titles(client.get("/books/", {"page": number}))
+    expected = [html.escape(title) for title in Book.objects.values_list("title", flat=True)]
+    assert sorted(seen) == sorted(expected)
+
+
+def test_a_broad_query_counts_and_pages_through_every_match(client):
+    matches = Book.objects.search("the").count()
+    assert matches > 100
+    response = client.get("/books/", {"q": "the"})
+    assert f"{matches} books for “the”." in response.text
+    last_page = (matches + 19) // 20
+    last = client.get("/books/", {"q": "the", "page": last_page})
+    assert len(titles(last)) == matches - (last_page - 1) * 20
