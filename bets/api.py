@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from bets import leaderboards, selectors, services
 from bets.models import MAX_STAKE, Bet, BetStatus, LedgerEntry, Reason
+from bets.views import meeting_bets_as_seen
 from booky.api import StandardPagination
 from booky.errors import DomainError
 from clubs.api import ErrorSerializer
@@ -81,7 +82,9 @@ class MemberRefSerializer(serializers.Serializer):
         source="name", read_only=True, allow_null=True, help_text="Display name or username; null if hidden."
     )
     hidden = serializers.BooleanField(
-        read_only=True, required=False, help_text="Present (true) only when the member's profile is hidden from you."
+        read_only=True,
+        required=False,
+        help_text="Present (true) only when the member's profile is hidden from you.",
     )
 
     def to_representation(self, member):
@@ -261,9 +264,8 @@ class MeetingBetsView(GenericAPIView):
         meeting = self.get_meeting()
         board = selectors.odds_board(meeting)
         user = request.user
-        bets = list(selectors.meeting_bets(meeting)) if board.closed else None
-        people = [row.horse for row in board.horses] + [p for bet in bets or [] for p in (bet.bettor, bet.horse)]
-        mark_profile_visibility(user, people, club=meeting.club)
+        bets = meeting_bets_as_seen(user, meeting) if board.closed else None
+        mark_profile_visibility(user, [row.horse for row in board.horses], club=meeting.club)
         data = {
             "meeting": meeting.pk,
             "closes_at": meeting.starts_at,

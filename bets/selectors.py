@@ -68,7 +68,8 @@ def odds_board(meeting: Meeting, now: datetime | None = None) -> OddsBoard:
         )
         for horse in horses
     ]
-    rows.sort(key=lambda row: (-row.staked, row.horse.name.lower(), row.horse.pk))
+    # By username, not display name: the order must not hint at names hidden from the viewer.
+    rows.sort(key=lambda row: (-row.staked, row.horse.username.lower(), row.horse.pk))
     return OddsBoard(
         meeting=meeting,
         pool=sum(row["staked"] for row in stakes.values()),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -25,6 +26,7 @@ from clubs.views import _is_fragment_request, login_required_page
 from meetings import permissions
 from meetings.models import Meeting
 from meetings.views import RACE_POLL_SECONDS, in_viewer_timezone
+from social.permissions import annotate_profile_visibility, mark_profile_visibility, with_profile_visibility
 
 LEDGER_PER_PAGE = 25
 LEADERBOARD_PER_PAGE = 25
@@ -45,10 +47,23 @@ def _status_for(error: DomainError) -> int:
 
 
 def _visible_meeting(request, pk: int) -> Meeting:
-    meeting = Meeting.objects.visible_to(request.user).select_related("club", "book").filter(pk=pk).first()
+    meetings = Meeting.objects.visible_to(request.user).select_related("club", "book")
+    if request.user.is_authenticated:
+        # Read with the meeting, so naming the horses for a member costs no query of its own.
+        mine = Membership.objects.filter(club=OuterRef("club"), user=request.user)
+        meetings = meetings.annotate(viewer_is_member=Exists(mine))
+    meeting = meetings.filter(pk=pk).first()
     if meeting is None:
         raise Http404("No such meeting.")
     return meeting
+
+
+def meeting_bets_as_seen(viewer, meeting: Meeting) -> list:
+    """Every active bet of the meeting, its bettor and horse marked with what `viewer` may see of them."""
+    bets = annotate_profile_visibility(
+        selectors.meeting_bets(meeting), viewer, club=meeting.club, user_fields=("bettor", "horse")
+    )
+    return with_profile_visibility(bets, user_fields=("bettor", "horse"))
 
 
 def bets_context(request, meeting: Meeting, *, form: BetForm | None = None, now=None) -> dict:
@@ -77,9 +92,13 @@ def bets_context(request, meeting: Meeting, *, form: BetForm | None = None, now=
         initial = {"horse": my_bet.horse_id, "amount": my_bet.amount} if my_bet else {}
         form = BetForm(horses=going_horses, available=available, initial=initial)
     resolved = meeting.bets_resolved_at is not None
-    all_bets = list(selectors.meeting_bets(meeting)) if board.closed else None
-    people = [row.horse for row in board.horses] + [p for bet in all_bets or [] for p in (bet.bettor, bet.horse)]
-    mark_profile_visibility(user, people, club=meeting.club)
+    all_bets = meeting_bets_as_seen(user, meeting) if board.closed else None
+    mark_profile_visibility(
+        user,
+        [row.horse for row in board.horses],
+        club=meeting.club,
+        viewer_is_member=getattr(meeting, "viewer_is_member", None),
+    )
     return {
         "meeting": meeting,
         "board": board,

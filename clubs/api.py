@@ -35,6 +35,7 @@ from clubs.services import (
     membership_set_role,
 )
 from social.models import User
+from social.permissions import annotate_profile_visibility, profile_visible_q, with_profile_visibility
 
 SEARCH_MAX_LENGTH = 100
 
@@ -131,15 +132,31 @@ class ClubInputSerializer(serializers.ModelSerializer):
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    """A member as the viewer may see them: outsiders of the club get no display name for a member whose
+    profile is hidden from them (`display_name` null and `"hidden": true`, a key present only then)."""
+
     username = serializers.CharField(source="user.username", read_only=True)
     display_name = serializers.CharField(
-        source="user.name", read_only=True, help_text="The display name, or the username when none is set."
+        source="user.name",
+        read_only=True,
+        allow_null=True,
+        help_text="The display name, or the username when none is set; null when hidden from you.",
+    )
+    hidden = serializers.BooleanField(
+        read_only=True, required=False, help_text="Present (true) only when the profile is hidden from you."
     )
 
     class Meta:
         model = Membership
-        fields = ["username", "display_name", "role", "joined_at"]
+        fields = ["username", "display_name", "role", "joined_at", "hidden"]
         read_only_fields = fields
+
+    def to_representation(self, membership):
+        data = super().to_representation(membership)
+        data.pop("hidden", None)
+        if not getattr(membership.user, "profile_visible", True):
+            data.update(display_name=None, hidden=True)
+        return data
 
 
 class MemberRoleInputSerializer(serializers.Serializer):
@@ -403,13 +420,15 @@ class MemberViewSet(
     def list(self, request, club_slug=None):
         club = self.get_club()
         _require(permissions.can_view_members(request.user, club), "You cannot see the members of this club.")
-        members = self.get_queryset()
+        members = annotate_profile_visibility(self.get_queryset(), request.user, club=club)
         text = _search_text(request)
         if text:
-            members = members.filter(
-                Q(user__username__icontains=text) | Q(user__display_name__icontains=text)
-            )
-        page = self.paginate_queryset(members)
+            by_name = Q(user__display_name__icontains=text)
+            if not permissions.is_member(request.user, club):
+                # Outsiders find a hidden member by username only, as they see them.
+                by_name &= Q(user__in=User.objects.filter(profile_visible_q(request.user)))
+            members = members.filter(Q(user__username__icontains=text) | by_name)
+        page = with_profile_visibility(self.paginate_queryset(members))
         return self.get_paginated_response(MemberSerializer(page, many=True).data)
 
     def partial_update(self, request, club_slug=None, username=None):

@@ -15,6 +15,7 @@ from clubs import invitations, permissions
 from clubs.models import Club, ClubInvitation
 from clubs.views import _domain_status, _is_fragment_request, _visible_club, login_required_page
 from social.models import User
+from social.permissions import shown_name
 
 
 class InviteFriendForm(forms.Form):
@@ -61,7 +62,7 @@ def invite_friend(request, slug: str):
             form.add_error("invitee", error.message)
             status = _domain_status(error)
         else:
-            status, message = 200, f"Invitation sent to {invitee.name}."
+            status, message = 200, f"Invitation sent to {shown_name(request.user, invitee)}."
             form = InviteFriendForm(inviter=request.user, club=club)
     elif not permissions.is_member(request.user, club):
         status = 403

@@ -28,6 +28,7 @@ from clubs.services import _lock_club, notify_join_request
 from social.friends import are_friends, friends_of
 from social.models import Block, NotificationKind, User
 from social.notifications import notify
+from social.permissions import shown_name
 
 INVITATIONS_URL = "clubs_invitations:list"
 
@@ -78,21 +79,27 @@ def invitation_send(*, inviter: User, club: Club, invitee: User) -> ClubInvitati
     if _blocked_between(inviter, invitee) or not are_friends(inviter, invitee):
         raise NotAllowed("You can only invite your friends.", code="not_friends")
     if Membership.objects.filter(club=club, user=invitee).exists():
-        raise Conflict(f"{invitee.name} is already a member of {club.name}.", code="already_member")
+        raise Conflict(
+            f"{shown_name(inviter, invitee)} is already a member of {club.name}.", code="already_member"
+        )
     if ClubInvitation.objects.filter(club=club, invitee=invitee, status=InvitationStatus.PENDING).exists():
-        raise Conflict(f"{invitee.name} already has an invitation to {club.name}.", code="already_invited")
+        raise Conflict(
+            f"{shown_name(inviter, invitee)} already has an invitation to {club.name}.",
+            code="already_invited",
+        )
     try:
         with transaction.atomic():
             invitation = ClubInvitation.objects.create(club=club, inviter=inviter, invitee=invitee)
     except IntegrityError as error:  # invited by another member at the same moment
         raise Conflict(
-            f"{invitee.name} already has an invitation to {club.name}.", code="already_invited"
+            f"{shown_name(inviter, invitee)} already has an invitation to {club.name}.",
+            code="already_invited",
         ) from error
     notify(
         recipient=invitee,
         kind=NotificationKind.CLUB_INVITATION,
         actor=inviter,
-        message=f"{inviter.name} invited you to join {club.name}.",
+        message=f"{shown_name(invitee, inviter)} invited you to join {club.name}.",
         url=reverse(INVITATIONS_URL),
     )
     return invitation

@@ -20,6 +20,7 @@ from booky.errors import Conflict, DomainError
 from clubs import permissions, services
 from clubs.forms import ClubDeleteForm, ClubForm
 from clubs.models import Club, JoinRequest, Membership, Role
+from social.permissions import annotate_profile_visibility, with_profile_visibility
 
 CLUBS_PER_PAGE = 12
 MEMBERS_PER_PAGE = 50
@@ -242,9 +243,10 @@ def detail(request, slug):
     context = _membership_context(request, club)
     if _is_fragment_request(request):
         return TemplateResponse(request, "clubs/detail.html#membership", context)
-    context["members_preview"] = list(
-        Membership.objects.filter(club=club).for_members_page()[:MEMBERS_PREVIEW]
+    members = annotate_profile_visibility(
+        Membership.objects.filter(club=club).for_members_page(), request.user, club=club
     )
+    context["members_preview"] = with_profile_visibility(members[:MEMBERS_PREVIEW])
     if context["is_staff"]:
         context["pending_count"] = JoinRequest.objects.pending().filter(club=club).count()
     context["can_delete"] = permissions.can_delete_club(request.user, club)
@@ -356,8 +358,11 @@ def members(request, slug):
     club = get_object_or_404(Club.objects.visible_to(request.user).with_member_count(), slug=slug)
     if not permissions.can_view_members(request.user, club):
         raise PermissionDenied
-    page = _page(request, Membership.objects.filter(club=club).for_members_page(), MEMBERS_PER_PAGE)
-    rows = [_row_context(request, club, membership) for membership in page]
+    members = annotate_profile_visibility(
+        Membership.objects.filter(club=club).for_members_page(), request.user, club=club
+    )
+    page = _page(request, members, MEMBERS_PER_PAGE)
+    rows = [_row_context(request, club, membership) for membership in with_profile_visibility(page)]
     context = {
         "club": club,
         "page": page,

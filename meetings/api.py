@@ -34,6 +34,7 @@ from clubs.api import CLUB_SLUG, ClubChildMixin, ErrorSerializer
 from meetings import permissions, services
 from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
 from meetings.services import MEETING_EDITABLE_FIELDS, StaleVersion
+from social.permissions import annotate_profile_visibility, with_profile_visibility
 
 UTC = datetime.UTC
 # W/"3", "3" or a bare 3: the version this API hands out as the ETag.
@@ -222,8 +223,16 @@ class CancelInputSerializer(serializers.Serializer):
 
 
 class AttendeeSerializer(serializers.ModelSerializer):
+    """An attendee as the viewer may see them: outsiders of the club get no display name for a member
+    whose profile is hidden from them (`display_name` null and `"hidden": true`, a key present only then)."""
+
     username = serializers.CharField(source="user.username", read_only=True)
-    display_name = serializers.CharField(source="user.name", read_only=True)
+    display_name = serializers.CharField(
+        source="user.name", read_only=True, allow_null=True, help_text="null when hidden from you."
+    )
+    hidden = serializers.BooleanField(
+        read_only=True, required=False, help_text="Present (true) only when the profile is hidden from you."
+    )
     percent = serializers.SerializerMethodField(help_text="The page as a percent of the target page.")
     finished_at = AwareDateTimeField(read_only=True, allow_null=True)
 
@@ -238,8 +247,16 @@ class AttendeeSerializer(serializers.ModelSerializer):
             "finished",
             "finished_at",
             "checked_in",
+            "hidden",
         ]
         read_only_fields = fields
+
+    def to_representation(self, attendance):
+        data = super().to_representation(attendance)
+        data.pop("hidden", None)
+        if not getattr(attendance.user, "profile_visible", True):
+            data.update(display_name=None, hidden=True)
+        return data
 
     def get_percent(self, attendance: Attendance) -> int:
         return attendance.percent_of(self.context["meeting"].target_page)
@@ -505,7 +522,8 @@ class MeetingViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         attendances = meeting.attendances.select_related("user").order_by(
             "-current_page", "finished_at", "user__username"
         )
-        page = self.paginate_queryset(attendances)
+        attendances = annotate_profile_visibility(attendances, request.user, club=meeting.club)
+        page = with_profile_visibility(self.paginate_queryset(attendances))
         serializer = AttendeeSerializer(page, many=True, context={"meeting": meeting})
         return self.get_paginated_response(serializer.data)
 

@@ -7,6 +7,8 @@ scales to any screen without stretching the runners (no viewBox, no inline style
 from dataclasses import dataclass
 from datetime import datetime
 
+from social.permissions import name_as_listed
+
 LANE_HEIGHT = 44
 TRACK_TOP = 28
 RUNNER_OFFSET = 28  # from the lane's top to the track line
@@ -42,17 +44,20 @@ class Runner:
 
     @property
     def initial(self) -> str:
-        return (self.name[:1] or "?").upper()
+        return (self.name.removeprefix("@")[:1] or "?").upper()
 
 
 def runners(attendances, *, target_page: int, me_id: int | None) -> list[Runner]:
-    """One lane per going attendee, in the order given (leaders first); finished ones sit on the line."""
+    """One lane per going attendee, in the order given (leaders first); finished ones sit on the line.
+
+    A runner is named as the viewer may see them: "@username" when the user is marked
+    `profile_visible=False` (social.permissions.mark_profile_visibility)."""
     lanes = []
     for lane, attendance in enumerate(attendances):
         percent = 100 if attendance.finished else attendance.percent_of(target_page)
         lanes.append(
             Runner(
-                name=attendance.user.name,
+                name=name_as_listed(attendance.user),
                 username=attendance.user.username,
                 page=attendance.current_page,
                 percent=percent,

@@ -25,6 +25,7 @@ from clubs.views import _is_fragment_request, _redirect, login_required_page
 from meetings import calendar, pace, permissions, race, services
 from meetings.forms import CancelForm, MeetingForm, ProgressForm, RsvpForm
 from meetings.models import Attendance, CalendarFeed, Meeting, ProgressEntry, Rsvp
+from social.permissions import annotate_profile_visibility, with_profile_visibility
 
 MEETINGS_PER_PAGE = 20
 CLUB_PAST_MEETINGS = 10
@@ -110,8 +111,10 @@ def _with_race_refresh(response):
 # --- the meeting page ---------------------------------------------------------------------------
 
 
-def _attendances(meeting: Meeting) -> list[Attendance]:
-    return list(Attendance.objects.filter(meeting=meeting).select_related("user").order_by(*RACE_ORDER))
+def _attendances(meeting: Meeting, viewer=None) -> list[Attendance]:
+    """The meeting's attendances, leaders first, each user marked with what `viewer` may see of them."""
+    attendances = Attendance.objects.filter(meeting=meeting).select_related("user").order_by(*RACE_ORDER)
+    return with_profile_visibility(annotate_profile_visibility(attendances, viewer, club=meeting.club))
 
 
 def _race_context(request, meeting: Meeting, attendances: list[Attendance]) -> dict:
@@ -202,7 +205,7 @@ def _rsvp_context(request, meeting: Meeting, attendance: Attendance | None) -> d
 @in_viewer_timezone
 def detail(request, pk: int):
     meeting = _visible_meeting(request, pk, page_data=True)
-    attendances = _attendances(meeting)
+    attendances = _attendances(meeting, request.user)
     if _is_fragment_request(request):
         # The race polls this URL: keep it cheap (the meeting and its attendances, nothing else).
         return TemplateResponse(
@@ -329,7 +332,7 @@ def check_in(request, pk: int):
     if not _is_fragment_request(request):
         messages.add_message(request, messages.ERROR if is_error else messages.SUCCESS, message)
         return redirect(f"{meeting.get_absolute_url()}#check-in")
-    context = _check_in_context(meeting, _attendances(meeting))
+    context = _check_in_context(meeting, _attendances(meeting, request.user))
     context.update(check_in_message=message, check_in_error=is_error)
     return TemplateResponse(request, "meetings/detail.html#check-in", context, status=status)
 

@@ -14,14 +14,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from booky.errors import DomainError
 
 MAX_BYTES = 2 * 1024 * 1024
-# Enough for any phone photo (a 48 MP sensor is over it, and is refused with a clear message).
-MAX_PIXELS = 40_000_000
+# A 256 px avatar needs no more; larger phone photos are refused with a clear message. Checked from the
+# header before any pixel is decoded, so a decompression bomb never reaches load().
+MAX_PIXELS = 16_000_000
 SIZE = 256
 ALLOWED_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "GIF": "GIF", "WEBP": "WebP"}
-
-# Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; `decode` turns the warning into a
-# refusal too, so nothing larger than MAX_PIXELS is ever decompressed.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 # Background colours for the initials avatar; white text on each passes WCAG AA (4.5:1).
 PALETTE = ["#1d4ed8", "#047857", "#b91c1c", "#7e22ce", "#a16207", "#0e7490", "#be185d", "#4d7c0f"]
@@ -31,28 +28,35 @@ class AvatarRejected(DomainError):
     code = "invalid_avatar"
 
 
+def _check_header(image: Image.Image, not_an_image: AvatarRejected) -> None:
+    """Refuse from the header alone (format and size), before a pixel is decompressed."""
+    if image.format not in ALLOWED_FORMATS:
+        raise not_an_image
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise AvatarRejected(
+            f"This picture is {width} × {height} pixels; the limit is {MAX_PIXELS // 1_000_000} "
+            "megapixels. Make it smaller and try again.",
+            code="avatar_too_large",
+        )
+
+
 def _decode(data: bytes) -> Image.Image:
     """The fully decoded first frame of `data`, or AvatarRejected."""
     not_an_image = AvatarRejected(
         "This file is not a picture we can read. Upload a PNG, JPEG, GIF or WebP image."
     )
+    # Our own limit is checked per call from the header (below); Pillow's process-wide
+    # Image.MAX_IMAGE_PIXELS stays as it is, and its bomb warning counts as a refusal here too.
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(data)) as probe:
-                image_format = probe.format
-                width, height = probe.size
-                if image_format not in ALLOWED_FORMATS:
-                    raise not_an_image
-                if width * height > MAX_PIXELS:
-                    raise AvatarRejected(
-                        f"This picture is {width} × {height} pixels; the limit is {MAX_PIXELS // 1_000_000} "
-                        "megapixels. Make it smaller and try again.",
-                        code="avatar_too_large",
-                    )
+                _check_header(probe, not_an_image)
                 probe.verify()
-            # verify() leaves the image unusable; decoding needs a fresh one.
+            # verify() leaves the image unusable; decoding needs a fresh one, checked again before load().
             image = Image.open(io.BytesIO(data))
+            _check_header(image, not_an_image)
             image.load()
         except AvatarRejected:
             raise

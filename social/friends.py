@@ -13,6 +13,21 @@ from social.models import Block, FriendRequest, FriendRequestStatus, Friendship,
 from social.notifications import notify
 
 
+def _shown(viewer: User, user: User) -> str:
+    from social.permissions import shown_name  # social.permissions builds on this module
+
+    return shown_name(viewer, user)
+
+
+def _withdraw_club_invitations(a: User, b: User) -> None:
+    """Pending club invitations between the two, either way, end as declined."""
+    from clubs.models import ClubInvitation, InvitationStatus
+
+    ClubInvitation.objects.filter(status=InvitationStatus.PENDING).filter(
+        Q(inviter=a, invitee=b) | Q(inviter=b, invitee=a)
+    ).update(status=InvitationStatus.DECLINED, decided_at=timezone.now())
+
+
 def _pair(a: User, b: User) -> tuple[int, int]:
     return (a.pk, b.pk) if a.pk < b.pk else (b.pk, a.pk)
 
@@ -65,7 +80,7 @@ def friend_request_send(*, sender: User, to_user: User) -> FriendRequest | Frien
     if is_blocked(blocker=sender, blocked=to_user):
         raise Conflict("You blocked this member. Unblock them first.", code="you_blocked")
     if are_friends(sender, to_user):
-        raise Conflict(f"You and {to_user.name} are already friends.", code="already_friends")
+        raise Conflict(f"You and {_shown(sender, to_user)} are already friends.", code="already_friends")
     # Lock both users' pending requests in one order so crossing requests cannot both be created.
     pending = list(
         FriendRequest.objects.select_for_update()
@@ -75,7 +90,8 @@ def friend_request_send(*, sender: User, to_user: User) -> FriendRequest | Frien
     for request in pending:
         if request.from_user_id == sender.pk:
             raise Conflict(
-                f"Your request to {to_user.name} is still waiting for an answer.", code="already_sent"
+                f"Your request to {_shown(sender, to_user)} is still waiting for an answer.",
+                code="already_sent",
             )
         # They asked first: sending back means yes.
         return friend_request_accept(user=sender, friend_request=request)
@@ -90,7 +106,7 @@ def friend_request_send(*, sender: User, to_user: User) -> FriendRequest | Frien
         recipient=to_user,
         kind=NotificationKind.FRIEND_REQUEST,
         actor=sender,
-        message=f"{sender.name} wants to be your friend.",
+        message=f"{_shown(to_user, sender)} wants to be your friend.",
         url="/friends/",
     )
     return friend_request
@@ -126,7 +142,7 @@ def friend_request_accept(*, user: User, friend_request: FriendRequest) -> Frien
         recipient=request.from_user,
         kind=NotificationKind.FRIEND_ACCEPTED,
         actor=user,
-        message=f"{user.name} accepted your friend request.",
+        message=f"{_shown(request.from_user, user)} accepted your friend request.",
         url=f"/u/{user.username}/",
     )
     return friendship
@@ -146,26 +162,29 @@ def friend_request_cancel(*, user: User, friend_request: FriendRequest) -> Frien
 
 @transaction.atomic
 def friendship_remove(*, user: User, other: User) -> None:
-    """Either friend ends the friendship."""
+    """Either friend ends the friendship; pending club invitations between the two are withdrawn."""
     low, high = _pair(user, other)
     deleted, _ = Friendship.objects.filter(user_low_id=low, user_high_id=high).delete()
     if not deleted:
-        raise NotFound(f"You and {other.name} are not friends.")
+        raise NotFound(f"You and {_shown(user, other)} are not friends.")
+    _withdraw_club_invitations(user, other)
 
 
 @transaction.atomic
 def block_create(*, blocker: User, blocked: User) -> Block:
-    """Block a member: it ends any friendship and withdraws pending requests between the two."""
+    """Block a member: it ends any friendship and withdraws pending friend requests and club
+    invitations between the two."""
     if blocked.pk == blocker.pk:
         raise DomainError("You cannot block yourself.", code="self_block")
     block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     if not created:
-        raise Conflict(f"You already blocked {blocked.name}.", code="already_blocked")
+        raise Conflict(f"You already blocked {_shown(blocker, blocked)}.", code="already_blocked")
     low, high = _pair(blocker, blocked)
     Friendship.objects.filter(user_low_id=low, user_high_id=high).delete()
     FriendRequest.objects.filter(status=FriendRequestStatus.PENDING).filter(
         Q(from_user=blocker, to_user=blocked) | Q(from_user=blocked, to_user=blocker)
     ).update(status=FriendRequestStatus.CANCELLED, decided_at=timezone.now())
+    _withdraw_club_invitations(blocker, blocked)
     return block
 
 
@@ -173,4 +192,4 @@ def block_create(*, blocker: User, blocked: User) -> Block:
 def block_remove(*, blocker: User, blocked: User) -> None:
     deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
     if not deleted:
-        raise NotFound(f"You have not blocked {blocked.name}.")
+        raise NotFound(f"You have not blocked {_shown(blocker, blocked)}.")

@@ -6,10 +6,10 @@ Blocking ends a friendship, so a blocked member never sees the blocker's friends
 check below says so explicitly as well. Public profiles stay public (anyone logged out sees them).
 """
 
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
 
 from social.friends import are_friends, is_blocked
-from social.models import Friendship, ProfileVisibility
+from social.models import Friendship, ProfileVisibility, User
 
 
 def _is_self(viewer, user) -> bool:
@@ -52,3 +52,70 @@ def profile_visible_q(viewer) -> Q:
         return live & public
     friends_only = Q(profile_visibility=ProfileVisibility.FRIENDS) & friend_of_q(viewer)
     return live & (public | Q(pk=viewer.pk) | friends_only)
+
+
+def profile_visible_flag(viewer, *, club=None, user_field: str = "pk") -> Case:
+    """profile_visible_q as a True/False annotation: on User rows (`user_field="pk"`) or on rows with a
+    user foreign key (`user_field="user"`). With `club`, the list is that club's (members, attendees,
+    bets, its leaderboard): the club's own members see everyone on it, as a book club needs names.
+    Costs no query of its own; with_profile_visibility puts it on the fetched users."""
+    if user_field == "pk":
+        rule = profile_visible_q(viewer)
+    else:
+        rule = Q(Exists(User.objects.filter(profile_visible_q(viewer), pk=OuterRef(user_field))))
+    if club is not None and viewer is not None and viewer.is_authenticated:
+        from clubs.models import Membership
+
+        rule |= Q(Exists(Membership.objects.filter(club=club, user=viewer)))
+    return Case(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def annotate_profile_visibility(queryset, viewer, *, club=None, user_fields=("user",)):
+    """`queryset` with `<field>_profile_visible` for each user foreign key in `user_fields`."""
+    return queryset.annotate(
+        **{
+            f"{field}_profile_visible": profile_visible_flag(viewer, club=club, user_field=field)
+            for field in user_fields
+        }
+    )
+
+
+def with_profile_visibility(rows, *, user_fields=("user",)) -> list:
+    """The rows of an annotate_profile_visibility queryset, with `profile_visible` set on their users
+    (what the `shown_name` and `avatar` template tags and the API serializers read)."""
+    rows = list(rows)
+    for row in rows:
+        for field in user_fields:
+            getattr(row, field).profile_visible = getattr(row, f"{field}_profile_visible")
+    return rows
+
+
+def mark_profile_visibility(viewer, users, *, club=None, viewer_is_member: bool | None = None) -> None:
+    """Set `profile_visible` on users fetched without annotate_profile_visibility, with the same rule:
+    no query for the members of `club` (`viewer_is_member`, else the role cached on the club), one
+    for anybody else, whatever the number of users."""
+    users = [user for user in users if user is not None]
+    if not users:
+        return
+    if club is not None and viewer_is_member is None:
+        from clubs.permissions import is_member
+
+        viewer_is_member = is_member(viewer, club)
+    if club is not None and viewer_is_member:
+        visible = {user.pk for user in users}
+    else:
+        ids = {user.pk for user in users}
+        visible = set(User.objects.filter(profile_visible_q(viewer), pk__in=ids).values_list("pk", flat=True))
+    for user in users:
+        user.profile_visible = user.pk in visible
+
+
+def shown_name(viewer, user) -> str:
+    """How a message names `user` to `viewer`: the display name if the viewer may see the profile,
+    "@username" otherwise (the username is what the viewer typed or followed, so it tells nothing new)."""
+    return user.name if can_view_profile(viewer, user) else f"@{user.username}"
+
+
+def name_as_listed(user) -> str:
+    """A user on a list: the display name, or "@username" when marked `profile_visible=False`."""
+    return user.name if getattr(user, "profile_visible", True) else f"@{user.username}"

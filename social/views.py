@@ -21,7 +21,7 @@ from clubs.views import login_required_page
 from social import friends, selectors
 from social.forms import AvatarForm, DeleteAccountForm, ProfileForm, SendFriendRequestForm
 from social.models import FriendRequest, FriendRequestStatus
-from social.permissions import can_view_profile
+from social.permissions import can_view_profile, shown_name
 from social.ratelimit import RateLimited, check_delete_account_rate, check_friend_request_rate
 from social.services import account_delete, avatar_remove, avatar_set, owned_clubs, user_update_profile
 
@@ -241,10 +241,10 @@ def friends_page(request):
     return TemplateResponse(request, "social/friends.html", _friends_context(request))
 
 
-def _send_result_message(result, to_user) -> str:
+def _send_result_message(result, viewer, to_user) -> str:
     if isinstance(result, FriendRequest):
-        return f"Friend request sent to {to_user.name}. You will be friends once they accept."
-    return f"{to_user.name} had already asked you: you are now friends."
+        return f"Friend request sent to {shown_name(viewer, to_user)}. You will be friends once they accept."
+    return f"{shown_name(viewer, to_user)} had already asked you: you are now friends."
 
 
 @require_POST
@@ -265,7 +265,7 @@ def send_friend_request(request):
             form.add_error("username", error.message)
             status = _fragment_status(error)
         else:
-            messages.success(request, _send_result_message(result, to_user))
+            messages.success(request, _send_result_message(result, request.user, to_user))
             return _redirect(request, reverse("people:friends"))
     if _is_fragment_request(request):
         return TemplateResponse(request, "social/friends.html#send-form", {"send_form": form}, status=status)
@@ -318,25 +318,25 @@ def _act(request, action: str, other) -> str:
     me = request.user
     if action == "add":
         check_friend_request_rate(request)
-        return _send_result_message(friends.friend_request_send(sender=me, to_user=other), other)
+        return _send_result_message(friends.friend_request_send(sender=me, to_user=other), me, other)
     if action == "cancel":
         friends.friend_request_cancel(user=me, friend_request=_pending_request(from_user=me, to_user=other))
-        return f"Your friend request to {other.name} is cancelled."
+        return f"Your friend request to {shown_name(me, other)} is cancelled."
     if action == "accept":
         friends.friend_request_accept(user=me, friend_request=_pending_request(from_user=other, to_user=me))
-        return f"You and {other.name} are now friends."
+        return f"You and {shown_name(me, other)} are now friends."
     if action == "decline":
         friends.friend_request_decline(user=me, friend_request=_pending_request(from_user=other, to_user=me))
-        return f"You declined the request from {other.name}."
+        return f"You declined the request from {shown_name(me, other)}."
     if action == "unfriend":
         friends.friendship_remove(user=me, other=other)
-        return f"You and {other.name} are no longer friends."
+        return f"You and {shown_name(me, other)} are no longer friends."
     if action == "block":
         friends.block_create(blocker=me, blocked=other)
-        return f"You blocked {other.name}. They cannot send you requests or see a friends-only profile."
+        return f"You blocked {shown_name(me, other)}. They cannot send you requests or see a friends-only profile."
     if action == "unblock":
         friends.block_remove(blocker=me, blocked=other)
-        return f"You unblocked {other.name}."
+        return f"You unblocked {shown_name(me, other)}."
     raise Http404("No such action.")
 
 

@@ -8,6 +8,7 @@ or display name.
 from django import template
 
 from social.avatars import color_for, initials
+from social.permissions import name_as_listed
 
 register = template.Library()
 
@@ -28,5 +29,8 @@ def avatar(person, size=48, visible=None):
 
 @register.filter
 def shown_name(person) -> str:
-    """The display name when the viewer may see the profile, "@username" otherwise."""
-    return person.name if getattr(person, "profile_visible", True) else f"@{person.username}"
+    """The display name when the viewer may see the profile, "@username" otherwise.
+
+    Reads `profile_visible`, set by social.permissions.mark_profile_visibility (club lists) or the
+    social.selectors annotations; a person without it is shown as usual."""
+    return name_as_listed(person)

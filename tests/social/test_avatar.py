@@ -123,15 +123,15 @@ def test_a_file_over_2_mb_is_refused_before_decoding():
 def test_a_header_claiming_huge_dimensions_is_refused_without_decompressing():
     bomb = png_declaring(100_000, 100_000)
     assert len(bomb) < 200
-    with pytest.raises(DomainError, match="the limit is 40 megapixels"):
+    with pytest.raises(DomainError, match="the limit is 16 megapixels"):
         process_upload(upload(bomb))
 
 
-def test_a_real_picture_over_40_megapixels_is_refused():
+def test_a_real_picture_over_16_megapixels_is_refused():
     buffer = io.BytesIO()
-    Image.new("1", (8000, 6000)).save(buffer, format="PNG")  # 48 MP, a few kilobytes once compressed
+    Image.new("1", (5000, 4000)).save(buffer, format="PNG")  # 20 MP, a few kilobytes once compressed
     assert buffer.tell() < 2 * 1024 * 1024
-    with pytest.raises(DomainError, match="the limit is 40 megapixels"):
+    with pytest.raises(DomainError, match="the limit is 16 megapixels"):
         process_upload(upload(buffer.getvalue()))
 
 
@@ -180,7 +180,7 @@ def test_a_new_picture_replaces_the_old_file(client, me, django_capture_on_commi
     ("data", "message"),
     [
         (b"not an image at all", "This file is not a picture we can read."),
-        (png_declaring(50_000, 50_000), "the limit is 40 megapixels"),
+        (png_declaring(50_000, 50_000), "the limit is 16 megapixels"),
     ],
     ids=["text", "bomb"],
 )
