@@ -11,11 +11,11 @@ services._is_site_moderator), so the services accept their actions here.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AutocompleteSelect
 
-from booky.errors import DomainError
+from booky.admin_actions import run_for_each
 from clubs.models import Club, JoinRequest, Membership, Role
 from clubs.services import (
     EDITABLE_FIELDS,
@@ -36,20 +36,6 @@ EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
 def _is_moderator(request) -> bool:
     return request.user.is_staff and request.user.has_perm("clubs.change_club")
-
-
-def _run_for_each(modeladmin, request, rows, apply, done: str) -> None:
-    """Call `apply(row)` for every row; say how many succeeded and why any were refused."""
-    succeeded = 0
-    for row in rows:
-        try:
-            apply(row)
-        except DomainError as error:
-            modeladmin.message_user(request, f"{row}: {error.message}", messages.WARNING)
-        else:
-            succeeded += 1
-    if succeeded:
-        modeladmin.message_user(request, f"{done}: {succeeded}.", messages.SUCCESS)
 
 
 class ClubAddForm(forms.ModelForm):
@@ -130,7 +116,7 @@ class ClubAdmin(admin.ModelAdmin):
         location=EVERYWHERE,
     )
     def rotate_invite_codes(self, request, queryset):
-        _run_for_each(
+        run_for_each(
             self,
             request,
             queryset,
@@ -174,7 +160,7 @@ class MembershipAdmin(ReadOnlyRowsAdmin):
         membership_remove(actor=request.user, membership=obj)
 
     def _set_role(self, request, queryset, role: str, done: str) -> None:
-        _run_for_each(
+        run_for_each(
             self,
             request,
             queryset,
@@ -207,7 +193,7 @@ class MembershipAdmin(ReadOnlyRowsAdmin):
         location=EVERYWHERE,
     )
     def remove_members(self, request, queryset):
-        _run_for_each(
+        run_for_each(
             self,
             request,
             queryset,
@@ -231,7 +217,7 @@ class JoinRequestAdmin(ReadOnlyRowsAdmin):
         location=EVERYWHERE,
     )
     def approve_requests(self, request, queryset):
-        _run_for_each(
+        run_for_each(
             self,
             request,
             queryset,
@@ -246,7 +232,7 @@ class JoinRequestAdmin(ReadOnlyRowsAdmin):
         location=EVERYWHERE,
     )
     def decline_requests(self, request, queryset):
-        _run_for_each(
+        run_for_each(
             self,
             request,
             queryset,

@@ -10,9 +10,10 @@ the admin adds none and deletes none (cancel instead: members keep the history).
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 
+from booky.admin_actions import run_for_each
 from booky.errors import DomainError
 from meetings.models import Attendance, Meeting, ProgressEntry
 from meetings.services import (
@@ -25,20 +26,6 @@ from meetings.services import (
 
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 ADMIN_CANCEL_REASON = "Cancelled by the site moderators."
-
-
-def _run_for_each(modeladmin, request, rows, apply, done: str) -> None:
-    """Call `apply(row)` for every row; say how many succeeded and why any were refused."""
-    succeeded = 0
-    for row in rows:
-        try:
-            apply(row)
-        except DomainError as error:
-            modeladmin.message_user(request, f"{row}: {error.message}", messages.WARNING)
-        else:
-            succeeded += 1
-    if succeeded:
-        modeladmin.message_user(request, f"{done}: {succeeded}.", messages.SUCCESS)
 
 
 class MeetingChangeForm(forms.ModelForm):
@@ -162,7 +149,7 @@ class MeetingAdmin(admin.ModelAdmin):
         location=EVERYWHERE,
     )
     def cancel_meetings(self, request, queryset):
-        _run_for_each(
+        run_for_each(
             self,
             request,
             queryset.select_related("club", "book"),
@@ -177,7 +164,7 @@ class MeetingAdmin(admin.ModelAdmin):
         location=EVERYWHERE,
     )
     def complete_meetings(self, request, queryset):
-        _run_for_each(
+        run_for_each(
             self,
             request,
             queryset.select_related("club", "book"),
