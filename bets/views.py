@@ -21,8 +21,9 @@ from bets.charts import balance_chart
 from bets.forms import BetForm
 from bets.models import Reason
 from booky.errors import Conflict, DomainError
+from booky.htmx import is_fragment_request as _is_fragment_request
+from booky.htmx import login_required_page
 from clubs.models import Membership
-from clubs.views import _is_fragment_request, login_required_page
 from meetings import permissions
 from meetings.models import Meeting
 from meetings.views import RACE_POLL_SECONDS, in_viewer_timezone

@@ -21,14 +21,10 @@ from books.picker import picker_for
 from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
 from books.search import clean_query, search_books
 from booky.errors import Conflict, DomainError, NotFound
+from booky.htmx import is_fragment_request as _is_fragment_request
 from meetings.models import Meeting
 
 RESULTS_PER_PAGE = 20
-
-
-def _is_fragment_request(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def login_required_page(view):

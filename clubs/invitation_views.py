@@ -11,9 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from booky.errors import DomainError
+from booky.htmx import is_fragment_request as _is_fragment_request
+from booky.htmx import login_required_page
 from clubs import invitations, permissions
 from clubs.models import Club, ClubInvitation
-from clubs.views import _domain_status, _is_fragment_request, _visible_club, login_required_page
+from clubs.views import _domain_status, _visible_club
 from social.models import User
 from social.permissions import shown_name
 

@@ -1,22 +1,21 @@
 """Club pages and their HTMX fragments. Reads use QuerySet methods; writes go through clubs/services.py."""
 
-from functools import wraps
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from booky.errors import Conflict, DomainError
+from booky.htmx import is_fragment_request as _is_fragment_request
+from booky.htmx import login_required_page
+from booky.htmx import redirect_for as _redirect
 from clubs import permissions, services
 from clubs.forms import ClubDeleteForm, ClubForm
 from clubs.models import Club, JoinRequest, Membership, Role
@@ -29,55 +28,6 @@ MEMBERS_PREVIEW = 8
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _is_fragment_request(request) -> bool:
-    """HTMX asked for a piece of the page (not a boosted navigation or a history restore)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def _safe_path(request, url: str | None) -> str | None:
-    """The path (and query) of `url` when it points at this site, else None."""
-    if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return None
-    parts = urlsplit(url)
-    return urlunsplit(("", "", parts.path or "/", parts.query, ""))
-
-
-def _login_url_for(request) -> str:
-    """Where to send an anonymous visitor: back to the page they were on after logging in."""
-    if request.method == "GET":
-        next_url = request.get_full_path()
-    else:
-        htmx_page = request.htmx.current_url_abs_path if request.htmx else None
-        next_url = (
-            _safe_path(request, htmx_page) or _safe_path(request, request.headers.get("Referer")) or "/"
-        )
-    return f"{reverse('account_login')}?{urlencode({'next': next_url})}"
-
-
-def login_required_page(view):
-    """Like login_required, but HTMX requests get HX-Redirect to the login page instead of a swapped form."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if request.htmx:
-            return HttpResponseClientRedirect(_login_url_for(request))
-        if request.method == "GET":
-            return redirect_to_login(request.get_full_path())
-        return redirect(_login_url_for(request))
-
-    return wrapper
-
-
-def _redirect(request, url: str):
-    """A redirect that also works for HTMX requests (which would otherwise swap the target page in)."""
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
 
 
 def _visible_club(request, slug: str) -> Club:

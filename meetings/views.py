@@ -20,8 +20,10 @@ from django.views.decorators.vary import vary_on_headers
 from books.models import Book
 from books.picker import picker_for
 from booky.errors import Conflict, DomainError
+from booky.htmx import is_fragment_request as _is_fragment_request
+from booky.htmx import login_required_page
+from booky.htmx import redirect_for as _redirect
 from clubs.models import Club, Membership
-from clubs.views import _is_fragment_request, _redirect, login_required_page
 from meetings import calendar, pace, permissions, race, services
 from meetings.forms import CancelForm, MeetingForm, ProgressForm, RsvpForm
 from meetings.models import Attendance, CalendarFeed, Meeting, ProgressEntry, Rsvp

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from booky.errors import DomainError
-from clubs.views import login_required_page
+from booky.htmx import is_fragment_request as _is_fragment_request
+from booky.htmx import login_required_page
 from social import notifications
 from social.models import Notification, NotificationKind
 from social.unsubscribe import InvalidUnsubscribeToken, unsubscribe_read
@@ -25,11 +26,6 @@ from social.unsubscribe import InvalidUnsubscribeToken, unsubscribe_read
 NOTIFICATIONS_PER_PAGE = 20
 # Tells the bell (and anything else showing the count) to refresh itself.
 CHANGED_EVENT = "notifications-changed"
-
-
-def _is_fragment_request(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def _page_number(request) -> str:

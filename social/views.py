@@ -1,8 +1,6 @@
 """Settings, the friends page and profiles. Reads come from social.selectors; writes go through
 social.services (profile, avatar, account) and social.friends (requests, friendships, blocks)."""
 
-from urllib.parse import urlsplit, urlunsplit
-
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -11,13 +9,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from booky.errors import Conflict, DomainError
-from clubs.views import login_required_page
+from booky.htmx import is_fragment_request as _is_fragment_request
+from booky.htmx import login_required_page
+from booky.htmx import redirect_for as _redirect
+from booky.htmx import safe_path as _safe_path
 from social import friends, selectors
 from social.forms import AvatarForm, DeleteAccountForm, ProfileForm, SendFriendRequestForm
 from social.models import FriendRequest, FriendRequestStatus
@@ -28,26 +27,6 @@ from social.services import account_delete, avatar_remove, avatar_set, owned_clu
 SAVED_MESSAGE = "Your profile is saved."
 FRIENDS_PER_PAGE = 50
 SEARCH_RESULTS_PER_PAGE = 20
-
-
-def _is_fragment_request(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def _redirect(request, url: str):
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
-
-
-def _safe_path(request, url: str | None) -> str | None:
-    if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return None
-    parts = urlsplit(url)
-    if not (parts.path or "/").startswith("/"):  # a bare word would be read as a URL name by redirect()
-        return None
-    return urlunsplit(("", "", parts.path or "/", parts.query, ""))
 
 
 def _fragment_status(error: DomainError) -> int:

@@ -14,6 +14,20 @@ def _fast_static(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_stand_still(monkeypatch):
+    """django-ratelimit counts per fixed clock window; a slow test (PostgreSQL, a busy CI machine) that
+    crosses a minute boundary would see its count restart. Tests run inside one frozen window."""
+    import time
+    from types import SimpleNamespace
+
+    import django_ratelimit.core
+
+    frozen = time.time()
+    # Replace the module's `time` name only, not time.time itself (caches and timeouts need a real clock).
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: frozen))
+
+
 @pytest.fixture
 def api_client():
     return APIClient()
