@@ -36,6 +36,16 @@
     }
   });
 
+  // Enter in the picker's search box searches (as typing does) rather than submitting the form around it:
+  // that form's default button saves it. Without JavaScript, the "Find" button searches.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing) return;
+    var target = event.target;
+    if (!target.matches || !target.matches(".book-picker-search input[type=search]")) return;
+    event.preventDefault();
+    if (window.htmx) window.htmx.trigger(target, "search");
+  });
+
   // Too many searches: htmx would drop a 429; swap its friendly message in instead.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr && event.detail.xhr.status === 429) {

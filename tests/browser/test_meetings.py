@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from meetings import services
-from meetings.models import Attendance, Rsvp
+from meetings.models import Attendance, Meeting, Rsvp
 from tests.factories import BookFactory, ClubFactory, MeetingFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.browser
@@ -116,7 +116,8 @@ def test_owner_schedules_a_meeting_with_the_book_picker(new_page, screenshot):
     expect(page.get_by_role("heading", name="Schedule a meeting")).to_be_visible()
 
     page.get_by_role("searchbox", name="Search books").fill("Effi")
-    page.get_by_text("Effi Briest").click()
+    # Google's (faked) results may hold another edition: choose ours, the one with 288 pages.
+    page.get_by_role("listitem").filter(has_text="288 pages").get_by_text("Effi Briest").click()
     expect(page.locator('#book-picker-book input[type=hidden][name="book"]')).to_have_count(1)
     next_year = timezone.now().year + 1
     page.get_by_label("Starts").fill(f"{next_year}-04-02T19:00")
@@ -129,3 +130,31 @@ def test_owner_schedules_a_meeting_with_the_book_picker(new_page, screenshot):
     expect(page.get_by_text("Meeting scheduled. Members can now RSVP.")).to_be_visible()
     _no_console_errors(page, "scheduling a meeting")
     assert Rsvp  # the enum the page's buttons post
+
+
+def test_enter_in_the_title_field_saves_the_meeting(new_page):
+    owner = UserFactory(username="oskar", timezone="Europe/Berlin")
+    club = ClubFactory(name="Enter Readers", slug="enter-readers", owner=owner)
+    BookFactory(title="Der Zauberberg", authors=["Thomas Mann"], page_count=1000)
+    page = new_page(1280, user=owner)
+    page.goto(f"/clubs/{club.slug}/meetings/new/")
+
+    # Enter in the picker's search box searches, and does not save a half-filled meeting.
+    search = page.get_by_role("searchbox", name="Search books")
+    search.fill("Zauberberg")
+    search.press("Enter")
+    page.get_by_role("listitem").filter(has_text="1000 pages").get_by_text("Der Zauberberg").click()
+    expect(page.locator('#book-picker-book input[type=hidden][name="book"]')).to_have_count(1)
+    assert not Meeting.objects.exists()
+
+    next_year = timezone.now().year + 1
+    page.get_by_label("Starts").fill(f"{next_year}-05-06T19:30")
+    page.get_by_label("Place").fill("Sanatorium Berghof")
+    title = page.get_by_label("Title")
+    title.fill("Seven years on the mountain")
+    title.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Seven years on the mountain")
+    expect(page.get_by_text("Meeting scheduled. Members can now RSVP.")).to_be_visible()
+    assert Meeting.objects.get().title == "Seven years on the mountain"
+    _no_console_errors(page, "scheduling a meeting with Enter")

@@ -1,6 +1,7 @@
 """Scheduling, editing, cancelling meetings through the HTML forms."""
 
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
@@ -149,6 +150,45 @@ def test_picker_search_without_javascript_keeps_what_was_typed(client, cast):
     assert response.status_code == 200
     assert "Middlemarch" in response.text
     assert 'value="Attic"' in response.text and 'value="Spring read"' in response.text
+
+
+class _SubmitButtons(HTMLParser):
+    """The submit buttons of one form, in document order (the first is the one Enter presses)."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.depth, self.buttons = form_id, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self.depth += 1 if (self.depth or attributes.get("id") == self.form_id) else 0
+        elif self.depth and tag in ("button", "input"):
+            default = "submit" if tag == "button" else "text"
+            if attributes.get("type", default) == "submit":
+                self.buttons.append(attributes)
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.depth:
+            self.depth -= 1
+
+
+def _first_submit_button(html: str) -> dict:
+    parser = _SubmitButtons("meeting-form")
+    parser.feed(html)
+    assert len(parser.buttons) >= 2, parser.buttons  # save and the picker's "Find"
+    return parser.buttons[0]
+
+
+@pytest.mark.parametrize("page", ["new", "edit"])
+def test_enter_in_the_meeting_form_saves_it_rather_than_searching_books(client, cast, meeting, page):
+    client.force_login(cast.owner)
+    url = _new_url(cast.club) if page == "new" else f"/meetings/{meeting.pk}/edit/"
+    response = client.get(url, {"book_q": "Dune"} if page == "new" else {})
+    first = _first_submit_button(response.text)
+    # Implicit submission (Enter in a text field) clicks this button: it must post the form as it is.
+    assert "formmethod" not in first and "formaction" not in first and "name" not in first
+    assert "disabled" not in first
 
 
 # --- edit -------------------------------------------------------------------------------------------
