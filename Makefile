@@ -27,6 +27,8 @@ uv:
 install: uv  ## Install the locked dependencies into .venv
 	@uv sync --locked
 
+# Links in notification emails point where this server answers, unless SITE_URL says otherwise.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install  ## Migrate, load the demo data, then run the web server and the task worker (Ctrl-C stops both)
 	@export DEBUG=1
 	$(MANAGE) migrate --noinput

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "booky.site_url.RequestSiteUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -202,8 +203,10 @@ HEADLESS_SERVE_SPECIFICATION = False
 # on localhost:25 (a console backend would silently drop every mail, and `check --deploy` rejects it).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Booky <noreply@booky.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Links in notification emails, which the worker sends without a request to take the host from.
-SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+# Links in notification emails, which the worker sends after the request has gone: SITE_URL when set,
+# else the host of the request that caused the email (booky.site_url), else SITE_URL_DEFAULT.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+SITE_URL_DEFAULT = (
     "http://localhost:8000" if DEBUG or TESTING else f"https://{ALLOWED_HOSTS[0].lstrip('.*') or 'localhost'}"
 )
 SMTP_HOST = os.environ.get("SMTP_HOST", "")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from booky.errors import DomainError, NotFound
+from booky.site_url import request_site_url
 from social.models import Notification, NotificationKind, User
 
 
@@ -45,7 +46,11 @@ def notify(
     if kind not in (recipient.email_muted_kinds or []) and recipient.email:
         from social.tasks import send_notification_email
 
-        transaction.on_commit(lambda: send_notification_email.enqueue(notification.pk))
+        # The worker sends it later, without a request: tell it which host this one came to.
+        request_url = request_site_url()
+        transaction.on_commit(
+            lambda: send_notification_email.enqueue(notification.pk, request_url=request_url)
+        )
     return notification
 
 

@@ -103,3 +103,50 @@ def test_members_without_an_email_address_get_the_notification_only(django_captu
 def test_the_task_skips_a_notification_deleted_before_it_ran():
     assert send_notification_email.call(123456) is False
     assert mail.outbox == []
+
+
+# --- where the links point ------------------------------------------------------------------------
+
+
+def _send_friend_request(client, sender, recipient, **extra):
+    client.force_login(sender)
+    response = client.post("/friends/send/", {"username": recipient.username}, **extra)
+    assert response.status_code == 302
+
+
+def test_email_links_use_the_host_the_causing_request_came_to(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["club.example.org"]
+    sender, recipient = UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _send_friend_request(client, sender, recipient, HTTP_HOST="club.example.org", secure=True)
+    assert mail.outbox == []
+    # The worker sends it later, outside any request: the host was captured when it was caused.
+    for callback in callbacks:
+        callback()
+    [message] = mail.outbox
+    assert "https://club.example.org/friends/" in message.body
+    assert 'href="https://club.example.org/"' in message.alternatives[0][0]
+    assert message.extra_headers["List-Unsubscribe"].startswith("<https://club.example.org/notifications/")
+    assert "localhost:8000" not in message.body
+
+
+def test_site_url_when_set_wins_over_the_requests_host(client, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://booky.example.com"
+    settings.ALLOWED_HOSTS = ["club.example.org"]
+    sender, recipient = UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        _send_friend_request(client, sender, recipient, HTTP_HOST="club.example.org")
+    [message] = mail.outbox
+    assert "https://booky.example.com/friends/" in message.body
+    assert "club.example.org" not in message.body
+
+
+def test_without_a_request_or_site_url_links_use_the_default(settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = ""
+    settings.SITE_URL_DEFAULT = "https://fallback.example.net"
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(UserFactory())
+    assert "https://fallback.example.net/clubs/invitations/" in mail.outbox[0].body
