@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from booky.errors import Conflict, DomainError, NotAllowed, NotFound
 from social.models import Block, FriendRequest, FriendRequestStatus, Friendship, NotificationKind, User
-from social.notifications import notify
+from social.notifications import notifications_withdraw, notify
 
 
 def _shown(viewer: User, user: User) -> str:
@@ -57,6 +57,11 @@ def friends_of(user: User):
         Q(pk__in=Friendship.objects.filter(user_high=user).values("user_low_id"))
         | Q(pk__in=Friendship.objects.filter(user_low=user).values("user_high_id"))
     )
+
+
+def friend_request_key(request_id: int) -> str:
+    """The key of a request's notification, so withdrawing the request can withdraw it too."""
+    return f"friend_request:{request_id}"
 
 
 def _befriend(a: User, b: User) -> Friendship:
@@ -108,6 +113,7 @@ def friend_request_send(*, sender: User, to_user: User) -> FriendRequest | Frien
         actor=sender,
         message=f"{_shown(to_user, sender)} wants to be your friend.",
         url="/friends/",
+        dedupe_key=friend_request_key(friend_request.pk),
     )
     return friend_request
 
@@ -155,9 +161,12 @@ def friend_request_decline(*, user: User, friend_request: FriendRequest) -> Frie
 
 @transaction.atomic
 def friend_request_cancel(*, user: User, friend_request: FriendRequest) -> FriendRequest:
-    return _decide(
+    """The sender takes the request back; if the receiver has not read its notification, it goes too."""
+    cancelled = _decide(
         user=user, friend_request=friend_request, status=FriendRequestStatus.CANCELLED, as_sender=True
     )
+    notifications_withdraw(dedupe_keys=[friend_request_key(cancelled.pk)])
+    return cancelled
 
 
 @transaction.atomic
@@ -181,9 +190,12 @@ def block_create(*, blocker: User, blocked: User) -> Block:
         raise Conflict(f"You already blocked {_shown(blocker, blocked)}.", code="already_blocked")
     low, high = _pair(blocker, blocked)
     Friendship.objects.filter(user_low_id=low, user_high_id=high).delete()
-    FriendRequest.objects.filter(status=FriendRequestStatus.PENDING).filter(
+    pending = FriendRequest.objects.filter(status=FriendRequestStatus.PENDING).filter(
         Q(from_user=blocker, to_user=blocked) | Q(from_user=blocked, to_user=blocker)
-    ).update(status=FriendRequestStatus.CANCELLED, decided_at=timezone.now())
+    )
+    withdrawn = [friend_request_key(pk) for pk in pending.values_list("pk", flat=True)]
+    pending.update(status=FriendRequestStatus.CANCELLED, decided_at=timezone.now())
+    notifications_withdraw(dedupe_keys=withdrawn)
     _withdraw_club_invitations(blocker, blocked)
     return block
 

@@ -122,6 +122,14 @@ def email_kind_mute(*, user: User, kind: str) -> User:
     return email_preferences_update(user=locked, muted_kinds=[*(locked.email_muted_kinds or []), kind])
 
 
+def notifications_withdraw(*, dedupe_keys: Iterable[str]) -> int:
+    """Delete the unread notifications of events that no longer hold (a cancelled friend request):
+    the bell stops counting them, and an email the worker has not sent yet is not sent (the task
+    finds the notification gone). Read ones stay as history. Returns how many were deleted."""
+    deleted, _ = Notification.objects.filter(dedupe_key__in=list(dedupe_keys), read_at__isnull=True).delete()
+    return deleted
+
+
 def reminders_withdraw(*, meeting_id: int) -> int:
     """Delete the unread reminders of a meeting (it was cancelled or moved); returns how many."""
     deleted, _ = Notification.objects.filter(
