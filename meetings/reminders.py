@@ -1,5 +1,5 @@
-"""What members of a club hear about its meetings: scheduled, moved, cancelled, and the reminder the day
-before.
+"""What members of a club hear about its meetings: scheduled, moved, cancelled, and the reminder within
+the 24 hours before (worded in each member's own time zone: "tonight at 19:00", "tomorrow at 19:00").
 
 The reminder goes out exactly once per member, meeting and start time, however many sweeps run at
 once or again after a restart: its notification carries the key
@@ -10,19 +10,21 @@ time; cancelling withdraws them, and the sweep only looks at scheduled meetings.
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from clubs.models import Membership
 from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
 from social.models import Notification, NotificationKind, User
-from social.notifications import local_time, notify, reminders_withdraw
+from social.notifications import local_time, notify, reminders_withdraw, user_timezone
 
 logger = logging.getLogger(__name__)
 
 REMINDER_LEAD = timedelta(hours=24)
+TONIGHT_FROM_HOUR = 17  # a meeting starting at 17:00 or later today is "tonight"
 
 
 def reminder_key(meeting: Meeting, user: User) -> str:
@@ -120,13 +122,42 @@ def _remind(meeting_id: int, now: datetime) -> int:
             notify(
                 recipient=user,
                 kind=NotificationKind.MEETING_REMINDER,
-                message=f"Tomorrow: {_title(meeting)} at {local_time(user, meeting.starts_at)}.",
+                message=reminder_message(meeting, user, now=now),
                 url=meeting.get_absolute_url(),
                 dedupe_key=keys[user.pk],
             )
             is not None
         )
     return sent
+
+
+def starts_in_words(starts_at: datetime, *, now: datetime, zone: tzinfo) -> str:
+    """When a meeting starts, said the way its reader thinks of it, in their own time zone:
+    "in 23 minutes", "tonight at 19:00", "today at 10:30", "tomorrow at 19:00", or the day."""
+    minutes = round((starts_at - now).total_seconds() / 60)
+    if minutes < 60:
+        minutes = max(minutes, 1)
+        return f"in {minutes} minute{'' if minutes == 1 else 's'}"
+    local_start, local_now = starts_at.astimezone(zone), now.astimezone(zone)
+    at = f"at {local_start:%H:%M} ({local_start.tzname()})"
+    days = (local_start.date() - local_now.date()).days
+    if days == 0:
+        return f"tonight {at}" if local_start.hour >= TONIGHT_FROM_HOUR else f"today {at}"
+    if days == 1:
+        return f"tomorrow {at}"
+    return f"on {format_date(local_start, 'l j F')} {at}"
+
+
+def reminder_message(meeting: Meeting, user: User, *, now: datetime) -> str:
+    """The reminder's sentence for one member: when (their time), where, and the call's link."""
+    when = starts_in_words(meeting.starts_at, now=now, zone=user_timezone(user))
+    parts = [f"Reminder: {_title(meeting)} starts {when}."]
+    # Reminders go to members only, who may see where the club meets.
+    if meeting.place:
+        parts.append(f"Where: {meeting.place}.")
+    if meeting.online_link:
+        parts.append(f"Online: {meeting.online_link}")
+    return " ".join(parts)
 
 
 def send_due_reminders(now: datetime | None = None) -> int:

@@ -170,7 +170,8 @@ class Notification(models.Model):
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=NotificationKind)
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    message = models.CharField(max_length=300)
+    # Long enough for a meeting reminder carrying the place (300) and the online link (500).
+    message = models.CharField(max_length=1000)
     url = models.CharField(max_length=300, blank=True)
     # Events that must reach a member once (a reminder per meeting) carry a key the database keeps unique.
     dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)

@@ -16,6 +16,9 @@ from booky.errors import DomainError, NotFound
 from booky.site_url import request_site_url
 from social.models import Notification, NotificationKind, User
 
+# Room for a reminder's place (300) and online link (500) besides its sentence.
+MESSAGE_MAX_LENGTH = Notification._meta.get_field("message").max_length
+
 
 def notify(
     *,
@@ -37,7 +40,7 @@ def notify(
                 recipient=recipient,
                 kind=kind,
                 actor=actor,
-                message=message[:300],
+                message=message[:MESSAGE_MAX_LENGTH],
                 url=url,
                 dedupe_key=dedupe_key,
             )
@@ -69,13 +72,17 @@ def notify_each(
     return sent
 
 
+def user_timezone(user: User) -> zoneinfo.ZoneInfo:
+    """The user's own time zone (UTC when unset or unknown)."""
+    try:
+        return zoneinfo.ZoneInfo(user.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def local_time(user: User, moment: datetime) -> str:
     """`moment` as the user reads it: in their own timezone, with the zone's name."""
-    try:
-        zone = zoneinfo.ZoneInfo(user.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    local = timezone.localtime(moment, zone)
+    local = timezone.localtime(moment, user_timezone(user))
     return f"{format_date(local, 'D j M, H:i')} ({local.tzname()})"
 
 

@@ -2,7 +2,8 @@
 meeting moves the reminder, cancelling removes it."""
 
 import threading
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -13,9 +14,9 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.models import Attendance, Rsvp
-from meetings.reminders import send_due_reminders
+from meetings.reminders import send_due_reminders, starts_in_words
 from social.models import Notification, NotificationKind
-from tests.factories import ClubFactory, MeetingFactory, add_member
+from tests.factories import ClubFactory, MeetingFactory, UserFactory, add_member
 
 REMINDER = NotificationKind.MEETING_REMINDER
 
@@ -44,7 +45,7 @@ def test_members_are_reminded_once_of_a_meeting_within_24_hours(club_and_members
     meeting = _meeting_in(club, 20)
     assert send_due_reminders() == len(people)
     assert sorted(_reminders(meeting).values_list("recipient_id", flat=True)) == sorted(p.pk for p in people)
-    assert "Tomorrow" in _reminders(meeting).first().message
+    assert "Reminder:" in _reminders(meeting).first().message
 
 
 def test_running_the_sweep_again_or_after_a_restart_reminds_nobody_twice(club_and_members):
@@ -160,3 +161,62 @@ def test_two_sweeps_running_at_once_remind_each_member_exactly_once():
         assert sorted(_reminders(meeting).values_list("recipient_id", flat=True)) == sorted(
             p.pk for p in people
         )
+
+
+# --- what the reminder says -------------------------------------------------------------------------
+
+BERLIN, TOKYO, LOS_ANGELES = (
+    zoneinfo.ZoneInfo(name) for name in ("Europe/Berlin", "Asia/Tokyo", "America/Los_Angeles")
+)
+STARTS = datetime(2030, 2, 10, 18, 0, tzinfo=UTC)  # 19:00 in Berlin, 03:00 next day in Tokyo, 10:00 in LA
+
+
+@pytest.mark.parametrize(
+    ("now", "zone", "words"),
+    [
+        (STARTS - timedelta(minutes=23), BERLIN, "in 23 minutes"),
+        (STARTS - timedelta(seconds=50), BERLIN, "in 1 minute"),
+        (STARTS - timedelta(hours=10), BERLIN, "tonight at 19:00 (CET)"),
+        (STARTS - timedelta(hours=10), TOKYO, "tomorrow at 03:00 (JST)"),
+        (STARTS - timedelta(hours=2), TOKYO, "today at 03:00 (JST)"),
+        (STARTS - timedelta(hours=10), LOS_ANGELES, "today at 10:00 (PST)"),
+        (STARTS - timedelta(hours=20), BERLIN, "tomorrow at 19:00 (CET)"),
+        (STARTS - timedelta(hours=20), LOS_ANGELES, "tomorrow at 10:00 (PST)"),
+        (STARTS - timedelta(days=2), BERLIN, "on Sunday 10 February at 19:00 (CET)"),
+    ],
+)
+def test_reminder_says_when_in_the_readers_own_time_zone(now, zone, words):
+    assert starts_in_words(STARTS, now=now, zone=zone) == words
+
+
+def test_reminder_says_tomorrow_only_to_whom_it_is_tomorrow_and_carries_place_and_link(db):
+    club = ClubFactory(name="Night Owls")
+    berlin = add_member(club, UserFactory(timezone="Europe/Berlin")).user
+    tokyo = add_member(club, UserFactory(timezone="Asia/Tokyo")).user
+    meeting = MeetingFactory(
+        club=club,
+        title="Dune",
+        starts_at=STARTS,
+        place="Café Livro, Rua Nova 12",
+        online_link="https://meet.example.com/night-owls",
+    )
+    assert send_due_reminders(now=STARTS - timedelta(hours=10)) == 3  # the owner, Berlin and Tokyo
+    message_to = {row.recipient_id: row.message for row in _reminders(meeting)}
+    assert message_to[berlin.pk] == (
+        "Reminder: “Dune” (Night Owls) starts tonight at 19:00 (CET). Where: Café Livro, Rua Nova 12."
+        " Online: https://meet.example.com/night-owls"
+    )
+    assert "starts tomorrow at 03:00 (JST)." in message_to[tokyo.pk]
+    assert "Tomorrow" not in message_to[berlin.pk] and "tomorrow" not in message_to[berlin.pk]
+
+
+def test_the_reminder_email_carries_the_place_and_the_link(db, django_capture_on_commit_callbacks):
+    club = ClubFactory()
+    meeting = MeetingFactory(
+        club=club, starts_at=STARTS, place="x" * 300, online_link="https://meet.example.com/" + "a" * 400
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        send_due_reminders(now=STARTS - timedelta(minutes=23))
+    [message] = mail.outbox
+    assert "starts in 23 minutes" in message.body
+    assert "x" * 300 in message.body and meeting.online_link in message.body
