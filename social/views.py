@@ -1,6 +1,8 @@
 """Settings, the friends page and profiles. Reads come from social.selectors; writes go through
 social.services (profile, avatar, account) and social.friends (requests, friendships, blocks)."""
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -179,19 +181,26 @@ CALENDAR_RESET_MESSAGE = (
 # --- friends page ---------------------------------------------------------------------------------
 
 
+def _friends_lists_context(viewer, *, page, next_url: str) -> dict:
+    """The lists of the friends page: requests for me, my friends (one page), requests I sent, blocked."""
+    return {
+        "incoming": list(selectors.incoming_requests(viewer)),
+        "outgoing": list(selectors.outgoing_requests(viewer)),
+        "friends_page": Paginator(selectors.friends_list(viewer), FRIENDS_PER_PAGE).get_page(page),
+        "blocked": list(selectors.blocked_list(viewer)),
+        "friends_path": reverse("people:friends"),
+        "next_url": next_url,
+    }
+
+
 def _friends_context(request, *, send_form=None) -> dict:
-    viewer = request.user
     query = selectors.clean_search(request.GET.get("q"))
     return {
         "send_form": send_form or SendFriendRequestForm(),
-        "incoming": list(selectors.incoming_requests(viewer)),
-        "outgoing": list(selectors.outgoing_requests(viewer)),
-        "friends_page": Paginator(selectors.friends_list(viewer), FRIENDS_PER_PAGE).get_page(
-            request.GET.get("page")
+        **_friends_lists_context(
+            request.user, page=request.GET.get("page"), next_url=request.get_full_path()
         ),
-        "blocked": list(selectors.blocked_list(viewer)),
         **_search_context(request, query),
-        "next_url": request.get_full_path(),
     }
 
 
@@ -338,7 +347,7 @@ def relationship_action(request, username, action):
         message = _act(request, action, other)
     except DomainError as error:
         message, is_error, status = error.message, True, _fragment_status(error)
-    in_row = request.POST.get("view") == "row"
+    in_row = request.POST.get("view") in ("row", "lists")
     next_url = _safe_path(request, request.POST.get("next"))
     if not _is_fragment_request(request):
         messages.add_message(request, messages.ERROR if is_error else messages.SUCCESS, message)
@@ -347,11 +356,27 @@ def relationship_action(request, username, action):
         if can_view_profile(request.user, other):
             return redirect("people:profile", username=other.username)
         return redirect("people:friends")
+    next_url = next_url or reverse("people:friends")
+    if request.POST.get("view") == "lists":
+        # A row of the friends page's lists: the lists answer as one, so the person changes list at once.
+        context = _friends_lists_context(request.user, page=_page_of(next_url), next_url=next_url)
+        context.update(lists_message=message, lists_message_is_error=is_error)
+        return TemplateResponse(request, "social/friends.html#friends-lists", context, status=status)
     context = {
         "person": selectors.person(request.user, other),
         "status_message": message,
         "status_is_error": is_error,
-        "next_url": next_url or reverse("people:friends"),
+        "next_url": next_url,
     }
-    template = "social/friends.html#person-row" if in_row else "social/profile.html#relationship"
-    return TemplateResponse(request, template, context, status=status)
+    if not in_row:
+        return TemplateResponse(request, "social/profile.html#relationship", context, status=status)
+    if not is_error:
+        # A search result's row is outside the lists: bring them up to date out of band.
+        context.update(_friends_lists_context(request.user, page=_page_of(next_url), next_url=next_url))
+        context["lists_oob"] = True
+    return TemplateResponse(request, "social/_person_row_and_lists.html", context, status=status)
+
+
+def _page_of(url: str) -> str | None:
+    """The friends page number the row's page showed (its `next` URL), so the lists keep to it."""
+    return parse_qs(urlsplit(url).query).get("page", [None])[0]
