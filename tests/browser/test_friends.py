@@ -1,5 +1,5 @@
 """Friends in a real browser: a request sent by username raises the other reader's bell on the next
-poll, accepting it from the friends page swaps the row in place, and both meet on the friends board."""
+poll, accepting it from the friends page moves Ana to "Your friends" in place, and both meet on the friends board."""
 
 import pytest
 from playwright.sync_api import expect
@@ -40,6 +40,12 @@ def test_a_friend_request_rings_the_bell_and_is_accepted_in_place(new_page, scre
     ben_page.evaluate("window.bookyNoReload = 'still here'")
     ben_page.get_by_role("button", name="Accept").first.click()
     expect(ben_page.locator("#content .badge.friend").first).to_have_text("Friends")
+    # The whole page agrees at once: Ana has left "Requests for you" and is under "Your friends".
+    expect(ben_page.get_by_text("You and Ana Lima are now friends.")).to_be_visible()
+    expect(ben_page.locator("#incoming-heading")).to_have_count(0)
+    your_friends = ben_page.locator("section[aria-labelledby=friends-heading]")
+    expect(your_friends).to_contain_text("Ana Lima")
+    expect(your_friends).to_contain_text("(1)")
     assert ben_page.evaluate("window.bookyNoReload") == "still here"
     assert are_friends(ana, ben)
     screenshot(ben_page, "friends-accepted")
