@@ -409,7 +409,8 @@ def join_requests(request, slug):
         raise PermissionDenied("Only the owner and moderators can see join requests.")
     pending = JoinRequest.objects.pending().filter(club=club).select_related("user")
     page = _page(request, pending, REQUESTS_PER_PAGE)
-    return TemplateResponse(request, "clubs/requests.html", {"club": club, "page": page})
+    context = {"club": club, "page": page, "pending_count": page.paginator.count}
+    return TemplateResponse(request, "clubs/requests.html", context)
 
 
 def _decide_request(request, slug, pk, decide, success_message):
@@ -427,8 +428,14 @@ def _decide_request(request, slug, pk, decide, success_message):
     if not _is_fragment_request(request):
         messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or message)
         return redirect("clubs:requests", slug=club.slug)
-    context = {"club": club, "join_request": join_request, "row_message": message, "row_error": error}
-    return TemplateResponse(request, "clubs/requests.html#request-row", context, status=status)
+    context = {
+        "club": club,
+        "join_request": join_request,
+        "row_message": message,
+        "row_error": error,
+        "pending_count": JoinRequest.objects.pending().filter(club=club).count(),
+    }
+    return TemplateResponse(request, "clubs/_request_decided.html", context, status=status)
 
 
 @require_POST
