@@ -299,11 +299,14 @@ def progress(request, pk: int):
         return redirect(f"{meeting.get_absolute_url()}#progress")
     context = _progress_context(meeting, attendance, form=form)
     context["saved_message"] = _saved_progress_message(attendance, meeting) if saved else ""
-    template = (
-        "meetings/detail.html#progress" if _is_fragment_request(request) else "meetings/progress_page.html"
-    )
-    response = TemplateResponse(request, template, context, status=status)
-    return _with_race_refresh(response) if saved else response
+    if not _is_fragment_request(request):
+        return TemplateResponse(request, "meetings/progress_page.html", context, status=status)
+    if not saved:
+        return TemplateResponse(request, "meetings/detail.html#progress", context, status=status)
+    # My box and the race answer together, from the same state: no second request, no region a
+    # poll behind the other (the race's own poll restarts its countdown on this swap).
+    context.update(_race_context(request, meeting, _attendances(meeting, request.user)), race_oob=True)
+    return TemplateResponse(request, "meetings/_progress_saved.html", context, status=status)
 
 
 def _saved_progress_message(attendance: Attendance | None, meeting: Meeting) -> str:

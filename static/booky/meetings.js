@@ -25,7 +25,10 @@
   setInterval(refreshIfDue, 1000);
   document.addEventListener("visibilitychange", refreshIfDue);
   // A refresh for any other reason (my own progress saved) restarts the countdown.
-  document.addEventListener("htmx:afterSwap", function (event) {
+  function refreshed(event) {
     if (event.target && event.target.id === "race") lastRefresh = Date.now();
-  });
+  }
+  document.addEventListener("htmx:afterSwap", refreshed);
+  // Saving my progress sends the race along out of band.
+  document.addEventListener("htmx:oobAfterSwap", refreshed);
 })();

@@ -158,3 +158,27 @@ def test_enter_in_the_title_field_saves_the_meeting(new_page):
     expect(page.get_by_text("Meeting scheduled. Members can now RSVP.")).to_be_visible()
     assert Meeting.objects.get().title == "Seven years on the mountain"
     _no_console_errors(page, "scheduling a meeting with Enter")
+
+
+def test_saving_progress_updates_my_box_and_the_race_in_one_response(new_page):
+    club = ClubFactory()
+    reader = add_member(club, UserFactory(username="rosa", display_name="Rosa")).user
+    meeting = MeetingFactory(club=club, book=BookFactory(page_count=200), target_page=200)
+    services.attendance_progress(user=reader, meeting=meeting, current_page=20)
+    page = new_page(1280, user=reader)
+    page.goto(f"/meetings/{meeting.pk}/")
+    my_runner = page.locator('g.runner.me[data-runner="rosa"]')
+    expect(my_runner).to_have_attribute("data-percent", "10")
+
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(f"{request.method} {request.url}"))
+    page.get_by_label("Page I am on").fill("150")
+    page.get_by_role("button", name="Save progress").click()
+
+    expect(page.locator("#progress .my-page")).to_contain_text("Page 150 of 200 · 75%")
+    expect(my_runner).to_have_attribute("data-percent", "75")
+    expect(page.locator("#attendees .attendee-list li.me")).to_contain_text("p. 150 · 75%")
+    page.wait_for_timeout(500)  # a refresh the save asked for would have gone out by now
+    assert [request for request in requests if "/progress/" not in request] == [], requests
+    assert len(requests) == 1
+    _no_console_errors(page, "saving progress")
