@@ -272,12 +272,9 @@ def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> boo
     if meeting is None or not meeting_is_due(meeting, now):
         return False
     cancelled = meeting.status == MeetingStatus.CANCELLED
-    attendances = {a.user_id: a for a in Attendance.objects.filter(meeting=meeting).select_related("user")}
-    winners = {
-        user_id
-        for user_id, a in attendances.items()
-        if a.finished_at is not None and a.finished_at <= meeting.starts_at
-    }
+    # Through the meeting's own manager, so each attendance's finish_status reads this locked row.
+    attendances = {a.user_id: a for a in meeting.attendances.select_related("user")}
+    winners = {user_id for user_id, a in attendances.items() if a.finished_in_time}
     declined = {user_id for user_id, a in attendances.items() if a.rsvp == Rsvp.DECLINED}
     bets = list(
         Bet.objects.select_for_update()

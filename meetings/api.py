@@ -32,7 +32,7 @@ from rest_framework.response import Response
 from booky.errors import DomainError, NotAllowed
 from clubs.api import CLUB_SLUG, ClubChildMixin, ErrorSerializer
 from meetings import permissions, services
-from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
+from meetings.models import Attendance, FinishStatus, Meeting, MeetingStatus, Rsvp
 from meetings.services import MEETING_EDITABLE_FIELDS, StaleVersion
 from social.permissions import annotate_profile_visibility, with_profile_visibility
 
@@ -109,6 +109,23 @@ class RsvpInputField(serializers.CharField):
     pass
 
 
+FINISH_STATUS_HELP = (
+    "`in_time`: reached the target page at or before the meeting's start; only these are finishers of "
+    "the race (bets and the finishing award). `late`: reached it after the start; recorded, but counts "
+    "for nothing. null: not finished. `finished` is true in both cases."
+)
+
+
+@extend_schema_field(
+    {"type": "string", "enum": list(FinishStatus.values), "nullable": True, "description": FINISH_STATUS_HELP}
+)
+class FinishStatusField(serializers.ReadOnlyField):
+    """Attendance.finish_status: the one rule deciding who finished the race."""
+
+    def __init__(self, **kwargs):
+        super().__init__(help_text=FINISH_STATUS_HELP, **kwargs)
+
+
 # Serializers ---------------------------------------------------------------------------------------
 
 
@@ -125,10 +142,20 @@ class MyAttendanceSerializer(serializers.ModelSerializer):
 
     percent = serializers.SerializerMethodField(help_text="Your page as a percent of the target page.")
     finished_at = AwareDateTimeField(read_only=True, allow_null=True)
+    finish_status = FinishStatusField()
 
     class Meta:
         model = Attendance
-        fields = ["rsvp", "current_page", "percent", "finished", "finished_at", "checked_in", "version"]
+        fields = [
+            "rsvp",
+            "current_page",
+            "percent",
+            "finished",
+            "finished_at",
+            "finish_status",
+            "checked_in",
+            "version",
+        ]
         read_only_fields = fields
 
     def get_percent(self, attendance: Attendance) -> int:
@@ -235,6 +262,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
     )
     percent = serializers.SerializerMethodField(help_text="The page as a percent of the target page.")
     finished_at = AwareDateTimeField(read_only=True, allow_null=True)
+    finish_status = FinishStatusField()
 
     class Meta:
         model = Attendance
@@ -246,6 +274,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
             "percent",
             "finished",
             "finished_at",
+            "finish_status",
             "checked_in",
             "hidden",
         ]

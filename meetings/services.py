@@ -303,7 +303,10 @@ def attendance_progress(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Attendance:
-    """Record the member's own page (0..target page); reaching the target marks them finished."""
+    """Record the member's own page (0..target page); reaching the target marks them finished.
+
+    After the start a finish is still recorded, with its date, but it is late (Attendance.finish_status)
+    and changes no result; an in-time finish can no longer be taken back."""
     meeting = Meeting.objects.select_related("club").get(pk=meeting.pk)
     attendance = _member_attendance(user, meeting, lock=True)
     if expected_version is not None and attendance.version != expected_version:
@@ -322,8 +325,15 @@ def attendance_progress(
         )
     now = now or timezone.now()
     reached = current_page >= meeting.target_page
+    attendance.meeting = meeting  # finish_status reads it
     if attendance.current_page == current_page and attendance.finished == reached:
         return attendance
+    if meeting.has_started(now) and attendance.finished_in_time:
+        # The race was decided at the start: an in-time finish stays, or bets and awards would flip.
+        raise Conflict(
+            "You finished in time, before the meeting started: the race is decided and your finish stays.",
+            code="race_decided",
+        )
     attendance.current_page = current_page
     if reached and not attendance.finished:
         attendance.finished, attendance.finished_at = True, now
@@ -335,6 +345,7 @@ def attendance_progress(
     ProgressEntry.objects.create(
         attendance=attendance, page=attendance.current_page, finished=attendance.finished, recorded_at=now
     )
+    attendance.meeting = meeting  # refresh_from_db dropped it; callers read finish_status
     return attendance
 
 

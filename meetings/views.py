@@ -115,7 +115,8 @@ def _with_race_refresh(response):
 
 def _attendances(meeting: Meeting, viewer=None) -> list[Attendance]:
     """The meeting's attendances, leaders first, each user marked with what `viewer` may see of them."""
-    attendances = Attendance.objects.filter(meeting=meeting).select_related("user").order_by(*RACE_ORDER)
+    # Through the meeting's manager: each row then knows its meeting, so finish_status costs no query.
+    attendances = meeting.attendances.select_related("user").order_by(*RACE_ORDER)
     return with_profile_visibility(annotate_profile_visibility(attendances, viewer, club=meeting.club))
 
 
@@ -129,7 +130,8 @@ def _race_context(request, meeting: Meeting, attendances: list[Attendance]) -> d
         "going": going,
         "maybe": [attendance for attendance in attendances if attendance.rsvp == Rsvp.MAYBE],
         "declined": [attendance for attendance in attendances if attendance.rsvp == Rsvp.DECLINED],
-        "finished_count": sum(1 for attendance in going if attendance.finished),
+        "finished_count": sum(1 for attendance in going if attendance.finished_in_time),
+        "late_count": sum(1 for attendance in going if attendance.finished_late),
         "poll_seconds": RACE_POLL_SECONDS if meeting.is_scheduled() else None,
     }
 
@@ -137,6 +139,8 @@ def _race_context(request, meeting: Meeting, attendances: list[Attendance]) -> d
 def _progress_context(meeting: Meeting, attendance: Attendance | None, *, form=None, now=None) -> dict:
     """My progress form, my pace and the chart of my history."""
     now = now or timezone.now()
+    if attendance is not None:
+        attendance.meeting = meeting  # the template reads finish_status
     if form is None:
         form = ProgressForm(
             target_page=meeting.target_page,
@@ -151,6 +155,8 @@ def _progress_context(meeting: Meeting, attendance: Attendance | None, *, form=N
         "progress_form": form,
         "pace": None,
         "chart": None,
+        "race_started": meeting.has_started(now),
+        "race_decided": bool(attendance and attendance.finished_in_time and meeting.has_started(now)),
     }
     if attendance is None:
         return context
@@ -309,6 +315,11 @@ def progress(request, pk: int):
 def _saved_progress_message(attendance: Attendance | None, meeting: Meeting) -> str:
     if attendance is None:
         return ""
+    if attendance.finished_late:
+        return (
+            "Finished, after the meeting started: it is recorded as a late finish, "
+            "which does not count for the race or the bets."
+        )
     if attendance.finished:
         return "Finished! Your runner is at the finish line."
     return f"Saved: page {attendance.current_page} of {meeting.target_page}."
@@ -510,6 +521,8 @@ def upcoming_with_my_attendance(user, meetings) -> list[Meeting]:
     }
     for meeting in meetings:
         meeting.my_attendance = mine.get(meeting.pk)
+        if meeting.my_attendance:
+            meeting.my_attendance.meeting = meeting  # finish_status reads it
         meeting.my_percent = (
             meeting.my_attendance.percent_of(meeting.target_page) if meeting.my_attendance else 0
         )
