@@ -448,7 +448,9 @@ class ClubMeetingViewSet(ClubChildMixin, mixins.ListModelMixin, viewsets.Generic
         summary="Edit or reschedule a meeting (owner and moderators)",
         description="Needs the version you last saw, as `If-Match` (the ETag of GET) or a `version` field: "
         "428 without one. 409 `stale_version` when someone else changed the meeting since; "
-        "`current` holds the meeting as it is now.",
+        "`current` holds the meeting as it is now. 409 `already_started` once the meeting has started. "
+        "Moving the start earlier, or changing `target_page` or `book`, refunds every open bet on the "
+        "meeting (each bettor is notified why and may bet again).",
         parameters=[MEETING_ID, IF_MATCH, ETAG],
         request=MeetingPatchSerializer,
         responses={
@@ -459,7 +461,9 @@ class ClubMeetingViewSet(ClubChildMixin, mixins.ListModelMixin, viewsets.Generic
     ),
     destroy=extend_schema(
         summary="Cancel a meeting (owner and moderators)",
-        description="The meeting stays, as cancelled; `reason` (body or query) is shown to members.",
+        description="The meeting stays, as cancelled; `reason` (body or query) is shown to members; every "
+        "open stake is refunded. 409 `already_started` once the meeting has started: it can then only be "
+        "completed.",
         parameters=[
             MEETING_ID,
             OpenApiParameter("reason", OpenApiTypes.STR, description="Why it is cancelled."),

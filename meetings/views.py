@@ -353,6 +353,38 @@ def check_in(request, pk: int):
 # --- create, edit, cancel, complete --------------------------------------------------------------
 
 
+def _open_bet_count(meeting: Meeting) -> int:
+    from bets.models import Bet, BetStatus  # bets builds on meetings; this page only counts them
+
+    return Bet.objects.filter(meeting=meeting, status=BetStatus.OPEN).count()
+
+
+def _why_locked(meeting: Meeting, *, doing: str = "edited") -> str:
+    """Why the host can no longer edit or cancel the meeting ("" while they can), as the services rule."""
+    if not meeting.is_scheduled():
+        status = meeting.get_status_display().lower()
+        if doing == "cancelled":
+            return f"This meeting is already {status}."
+        return f"This meeting is {status} and can no longer be {doing}."
+    if meeting.has_started():
+        return (
+            "This meeting has started, so it can no longer be edited, rescheduled or cancelled: bets closed "
+            "at the start, and changing the time or the target now would change who won. "
+            "Once it is over, mark it as completed."
+        )
+    return ""
+
+
+def _refunded_message(before: int, meeting: Meeting) -> str:
+    refunded = before - _open_bet_count(meeting) if before else 0
+    if refunded <= 0:
+        return ""
+    return (
+        f" The race changed, so {refunded} open bet{'s were' if refunded != 1 else ' was'} refunded; "
+        "each bettor was told why."
+    )
+
+
 def _book_from(value) -> Book | None:
     value = str(value or "")
     # isascii(): "²" is a digit to str.isdigit() but not to int().
@@ -420,6 +452,7 @@ def edit(request, pk: int):
         raise PermissionDenied("Only the owner and moderators can edit meetings.")
     tz = viewer_timezone(request.user)
     stale_message = ""
+    open_bets = _open_bet_count(meeting)
     if request.method == "POST":
         form = MeetingForm(request.POST, tz=tz)
         status = 422
@@ -427,11 +460,16 @@ def edit(request, pk: int):
             form.add_error(None, "This form is missing its version: reload the page and try again.")
         elif form.is_valid():
             try:
+                arguments = form.service_arguments()
+                if arguments.get("starts_at") == meeting.starts_at.replace(second=0, microsecond=0):
+                    # The form shows minutes: an untouched start must not move earlier by its seconds
+                    # (an earlier start refunds every open bet).
+                    del arguments["starts_at"]
                 meeting = services.meeting_update(
                     actor=request.user,
                     meeting=meeting,
                     expected_version=form.cleaned_data["version"],
-                    **form.service_arguments(),
+                    **arguments,
                 )
             except services.StaleVersion as error:
                 meeting, status, stale_message = error.current, 409, error.message
@@ -442,7 +480,7 @@ def edit(request, pk: int):
             except ValidationError as error:
                 _add_validation_error(form, error)
             else:
-                messages.success(request, "Meeting saved.")
+                messages.success(request, "Meeting saved." + _refunded_message(open_bets, meeting))
                 return _redirect(request, meeting.get_absolute_url())
         selected = (
             meeting.book
@@ -458,6 +496,8 @@ def edit(request, pk: int):
         "club": meeting.club,
         "meeting": meeting,
         "stale_message": stale_message,
+        "locked_message": _why_locked(meeting),
+        "open_bets": open_bets,
         "book_picker": picker_for(request, selected=selected, search=request.method == "GET"),
         "form_action": reverse("meetings:edit", args=[meeting.pk]),
     }
@@ -490,7 +530,8 @@ def cancel(request, pk: int):
     template = "meetings/cancel.html"
     if _is_fragment_request(request):
         template += "#cancel-form"
-    return TemplateResponse(request, template, {"meeting": meeting, "form": form}, status=status)
+    context = {"meeting": meeting, "form": form, "locked_message": _why_locked(meeting, doing="cancelled")}
+    return TemplateResponse(request, template, context, status=status)
 
 
 @require_POST
