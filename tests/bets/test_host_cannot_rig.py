@@ -157,6 +157,16 @@ def test_a_refunded_bettor_may_bet_again_and_settlement_pays_only_the_new_bet(ca
     assert not audit_points().problems
 
 
+def test_my_points_ledger_says_why_the_stake_came_back(client, cast, race):
+    _bets(cast, race)
+    _update(cast, race, target_page=120)
+    client.force_login(cast.member)
+
+    ledger = client.get("/points/").text
+
+    assert "Bet refunded: The hosts lowered the target page from 300 to 120" in ledger
+
+
 def test_no_bets_no_refund_and_no_notification(cast, race):
     _update(cast, race, target_page=10)
     assert not Notification.objects.filter(kind=NotificationKind.BET_REFUNDED).exists()
