@@ -580,12 +580,17 @@ class MeetingViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Record your own reading progress (members)",
         description="`current_page` 0..target page, or `finished: true`. Optionally the progress version "
-        "you last saw (If-Match or `version`): 409 `stale_version` with `current` when it changed since.",
+        "you last saw (If-Match or `version`): 409 `stale_version` with `current` when it changed since. "
+        "After the meeting started a finish is still recorded, as `finish_status: late` (it wins nothing); "
+        "an in-time finish can then no longer be changed: 409 `race_decided`.",
         parameters=[MEETING_ID, IF_MATCH, ETAG],
         request=ProgressInputSerializer,
         responses={
             200: MyAttendanceSerializer,
-            409: OpenApiResponse(StaleAttendanceSerializer, description="Stale version, or not scheduled."),
+            409: OpenApiResponse(
+                StaleAttendanceSerializer,
+                description="Stale version (with `current`), not scheduled, or race decided.",
+            ),
             **_errors(400, 401, 403, 404),
         },
     )
