@@ -272,12 +272,9 @@ def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> boo
     if meeting is None or not meeting_is_due(meeting, now):
         return False
     cancelled = meeting.status == MeetingStatus.CANCELLED
-    attendances = {a.user_id: a for a in Attendance.objects.filter(meeting=meeting).select_related("user")}
-    winners = {
-        user_id
-        for user_id, a in attendances.items()
-        if a.finished_at is not None and a.finished_at <= meeting.starts_at
-    }
+    # Through the meeting's own manager, so each attendance's finish_status reads this locked row.
+    attendances = {a.user_id: a for a in meeting.attendances.select_related("user")}
+    winners = {user_id for user_id, a in attendances.items() if a.finished_in_time}
     declined = {user_id for user_id, a in attendances.items() if a.rsvp == Rsvp.DECLINED}
     bets = list(
         Bet.objects.select_for_update()
@@ -352,6 +349,46 @@ def _notify_settled(bet: Bet, meeting: Meeting, *, horse_declined: bool) -> None
         url=meeting.get_absolute_url(),
         dedupe_key=f"bet:{bet.pk}:{bet.status}",
     )
+
+
+@transaction.atomic
+def meeting_refund_open_bets(*, meeting: Meeting, why: str) -> int:
+    """Give back every open stake of `meeting` because its hosts changed the race the bets were placed
+    on (`why`, e.g. "The hosts moved the start earlier"): a ledger row and a notification per bet.
+    The bets end withdrawn, so their stakes leave the pool and each bettor may bet again on the new
+    terms. The caller holds the meeting's row lock (meeting, then bets, then accounts, as bet_change).
+    Returns how many bets were refunded."""
+    bets = list(
+        Bet.objects.select_for_update()
+        .filter(meeting=meeting, status=BetStatus.OPEN)
+        .select_related("bettor", "horse")
+        .order_by("pk")
+    )
+    if not bets:
+        return 0
+    accounts = _locked_accounts([bet.bettor for bet in bets])
+    title = f"“{meeting.display_title}”"
+    for bet in bets:
+        bet.status = BetStatus.WITHDRAWN
+        bet.save(update_fields=["status", "updated_at"])
+        _post(
+            account=accounts[bet.bettor_id],
+            amount=bet.amount,
+            reason=Reason.REFUND,
+            meeting=meeting,
+            bet=bet,
+            award_key=f"settle:{bet.pk}",  # this stake comes back once, whatever happens later
+            note=why,
+        )
+        notify(
+            recipient=bet.bettor,
+            kind=NotificationKind.BET_REFUNDED,
+            message=f"{why}, so your bet of {bet.amount} on {bet.horse.name} for {title} was refunded. "
+            "You can bet again.",
+            url=meeting.get_absolute_url(),
+            dedupe_key=f"bet:{bet.pk}:host_refund",
+        )
+    return len(bets)
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ from rest_framework.response import Response
 from booky.errors import DomainError, NotAllowed
 from clubs.api import CLUB_SLUG, ClubChildMixin, ErrorSerializer
 from meetings import permissions, services
-from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
+from meetings.models import Attendance, FinishStatus, Meeting, MeetingStatus, Rsvp
 from meetings.services import MEETING_EDITABLE_FIELDS, StaleVersion
 from social.permissions import annotate_profile_visibility, with_profile_visibility
 
@@ -109,6 +109,23 @@ class RsvpInputField(serializers.CharField):
     pass
 
 
+FINISH_STATUS_HELP = (
+    "`in_time`: reached the target page at or before the meeting's start; only these are finishers of "
+    "the race (bets and the finishing award). `late`: reached it after the start; recorded, but counts "
+    "for nothing. null: not finished. `finished` is true in both cases."
+)
+
+
+@extend_schema_field(
+    {"type": "string", "enum": list(FinishStatus.values), "nullable": True, "description": FINISH_STATUS_HELP}
+)
+class FinishStatusField(serializers.ReadOnlyField):
+    """Attendance.finish_status: the one rule deciding who finished the race."""
+
+    def __init__(self, **kwargs):
+        super().__init__(help_text=FINISH_STATUS_HELP, **kwargs)
+
+
 # Serializers ---------------------------------------------------------------------------------------
 
 
@@ -125,10 +142,20 @@ class MyAttendanceSerializer(serializers.ModelSerializer):
 
     percent = serializers.SerializerMethodField(help_text="Your page as a percent of the target page.")
     finished_at = AwareDateTimeField(read_only=True, allow_null=True)
+    finish_status = FinishStatusField()
 
     class Meta:
         model = Attendance
-        fields = ["rsvp", "current_page", "percent", "finished", "finished_at", "checked_in", "version"]
+        fields = [
+            "rsvp",
+            "current_page",
+            "percent",
+            "finished",
+            "finished_at",
+            "finish_status",
+            "checked_in",
+            "version",
+        ]
         read_only_fields = fields
 
     def get_percent(self, attendance: Attendance) -> int:
@@ -235,6 +262,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
     )
     percent = serializers.SerializerMethodField(help_text="The page as a percent of the target page.")
     finished_at = AwareDateTimeField(read_only=True, allow_null=True)
+    finish_status = FinishStatusField()
 
     class Meta:
         model = Attendance
@@ -246,6 +274,7 @@ class AttendeeSerializer(serializers.ModelSerializer):
             "percent",
             "finished",
             "finished_at",
+            "finish_status",
             "checked_in",
             "hidden",
         ]
@@ -419,7 +448,9 @@ class ClubMeetingViewSet(ClubChildMixin, mixins.ListModelMixin, viewsets.Generic
         summary="Edit or reschedule a meeting (owner and moderators)",
         description="Needs the version you last saw, as `If-Match` (the ETag of GET) or a `version` field: "
         "428 without one. 409 `stale_version` when someone else changed the meeting since; "
-        "`current` holds the meeting as it is now.",
+        "`current` holds the meeting as it is now. 409 `already_started` once the meeting has started. "
+        "Moving the start earlier, or changing `target_page` or `book`, refunds every open bet on the "
+        "meeting (each bettor is notified why and may bet again).",
         parameters=[MEETING_ID, IF_MATCH, ETAG],
         request=MeetingPatchSerializer,
         responses={
@@ -430,7 +461,9 @@ class ClubMeetingViewSet(ClubChildMixin, mixins.ListModelMixin, viewsets.Generic
     ),
     destroy=extend_schema(
         summary="Cancel a meeting (owner and moderators)",
-        description="The meeting stays, as cancelled; `reason` (body or query) is shown to members.",
+        description="The meeting stays, as cancelled; `reason` (body or query) is shown to members; every "
+        "open stake is refunded. 409 `already_started` once the meeting has started: it can then only be "
+        "completed.",
         parameters=[
             MEETING_ID,
             OpenApiParameter("reason", OpenApiTypes.STR, description="Why it is cancelled."),
@@ -547,12 +580,17 @@ class MeetingViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Record your own reading progress (members)",
         description="`current_page` 0..target page, or `finished: true`. Optionally the progress version "
-        "you last saw (If-Match or `version`): 409 `stale_version` with `current` when it changed since.",
+        "you last saw (If-Match or `version`): 409 `stale_version` with `current` when it changed since. "
+        "After the meeting started a finish is still recorded, as `finish_status: late` (it wins nothing); "
+        "an in-time finish can then no longer be changed: 409 `race_decided`.",
         parameters=[MEETING_ID, IF_MATCH, ETAG],
         request=ProgressInputSerializer,
         responses={
             200: MyAttendanceSerializer,
-            409: OpenApiResponse(StaleAttendanceSerializer, description="Stale version, or not scheduled."),
+            409: OpenApiResponse(
+                StaleAttendanceSerializer,
+                description="Stale version (with `current`), not scheduled, or race decided.",
+            ),
             **_errors(400, 401, 403, 404),
         },
     )

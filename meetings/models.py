@@ -146,6 +146,11 @@ class Rsvp(models.TextChoices):
     DECLINED = "declined", "Not going"
 
 
+class FinishStatus(models.TextChoices):
+    IN_TIME = "in_time", "Finished in time"
+    LATE = "late", "Finished late"
+
+
 class AttendanceQuerySet(models.QuerySet):
     def going(self):
         return self.filter(rsvp=Rsvp.GOING)
@@ -189,6 +194,25 @@ class Attendance(models.Model):
         if not target_page:
             return 0
         return min(100, round(100 * self.current_page / target_page))
+
+    @property
+    def finish_status(self) -> str | None:
+        """The race's one rule, for pages, API, feed and bets alike: reaching the target at or before
+        the meeting's start is a finish in time; reaching it later is a late finish, which wins nothing.
+
+        Reads `self.meeting`: load attendances through `meeting.attendances` (or select_related) so
+        this costs no query per row."""
+        if not self.finished or self.finished_at is None:
+            return None
+        return FinishStatus.IN_TIME if self.finished_at <= self.meeting.starts_at else FinishStatus.LATE
+
+    @property
+    def finished_in_time(self) -> bool:
+        return self.finish_status == FinishStatus.IN_TIME
+
+    @property
+    def finished_late(self) -> bool:
+        return self.finish_status == FinishStatus.LATE
 
 
 class ProgressEntry(models.Model):

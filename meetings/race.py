@@ -7,6 +7,7 @@ scales to any screen without stretching the runners (no viewBox, no inline style
 from dataclasses import dataclass
 from datetime import datetime
 
+from meetings.models import FinishStatus
 from social.permissions import name_as_listed
 
 LANE_HEIGHT = 44
@@ -22,7 +23,8 @@ class Runner:
     username: str
     page: int
     percent: int
-    finished: bool
+    finished: bool  # in time: at or before the start (Attendance.finish_status)
+    late: bool  # reached the target after the start: on the line, but no finisher of the race
     is_me: bool
     lane: int
 
@@ -48,20 +50,23 @@ class Runner:
 
 
 def runners(attendances, *, target_page: int, me_id: int | None) -> list[Runner]:
-    """One lane per going attendee, in the order given (leaders first); finished ones sit on the line.
+    """One lane per going attendee, in the order given (leaders first); finished ones sit on the line,
+    late finishers too but marked apart. `attendances` must have their meeting cached.
 
     A runner is named as the viewer may see them: "@username" when the user is marked
     `profile_visible=False` (social.permissions.mark_profile_visibility)."""
     lanes = []
     for lane, attendance in enumerate(attendances):
-        percent = 100 if attendance.finished else attendance.percent_of(target_page)
+        status = attendance.finish_status
+        percent = 100 if status else attendance.percent_of(target_page)
         lanes.append(
             Runner(
                 name=name_as_listed(attendance.user),
                 username=attendance.user.username,
                 page=attendance.current_page,
                 percent=percent,
-                finished=attendance.finished,
+                finished=status == FinishStatus.IN_TIME,
+                late=status == FinishStatus.LATE,
                 is_me=attendance.user_id == me_id,
                 lane=lane,
             )

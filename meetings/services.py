@@ -12,7 +12,12 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from bets.services import meeting_has_a_race, meeting_resolve_bets, points_award_check_in
+from bets.services import (
+    meeting_has_a_race,
+    meeting_refund_open_bets,
+    meeting_resolve_bets,
+    points_award_check_in,
+)
 from bets.tasks import schedule_resolution
 from booky.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
@@ -149,7 +154,8 @@ def _stale_meeting(meeting_pk: int) -> StaleVersion:
 
 @transaction.atomic
 def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datetime | None = None, **changes):
-    """Edit or reschedule a scheduled meeting, if nobody changed it since `expected_version`."""
+    """Edit or reschedule a scheduled meeting, if nobody changed it since `expected_version`; an edit
+    that changes the race under open bets (see _race_changed) refunds them all, in this transaction."""
     _require(
         permissions.can_manage_meeting(actor, meeting) or _is_site_moderator(actor),
         "Only the owner and moderators can edit meetings.",
@@ -168,8 +174,7 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
     if locked.has_started(now):
         # Bets closed at the start: moving it or changing its target now would change who won.
         raise Conflict("This meeting has started and can no longer be edited.", code="already_started")
-    now = now or timezone.now()
-    previous_start = locked.starts_at
+    previous_start, previous_target, previous_book_id = locked.starts_at, locked.target_page, locked.book_id
     if "starts_at" in changes and changes["starts_at"] != locked.starts_at:
         _check_future(changes["starts_at"], now)
     for field, value in changes.items():
@@ -183,11 +188,32 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
     locked.save()
     locked.refresh_from_db()
     _refresh_finished(locked)
+    why = _race_changed(locked, start=previous_start, target=previous_target, book_id=previous_book_id)
+    if why:
+        meeting_refund_open_bets(meeting=locked, why=why)
     if "starts_at" in changes:
         schedule_resolution(locked)
     if locked.starts_at != previous_start:
         reminders.meeting_rescheduled(meeting=locked, actor=actor, previous_start=previous_start)
     return locked
+
+
+def _race_changed(meeting: Meeting, *, start: datetime, target: int, book_id: int) -> str:
+    """Why the bets placed on the race before this edit no longer hold, or "" when they still do.
+
+    An earlier start or another target page or book changes who can finish in time (a host could
+    steer the result toward their own bet), so open bets are refunded; a later start or a new place
+    changes nothing the bets are about."""
+    changes = []
+    if meeting.starts_at < start:
+        changes.append("moved the start earlier")
+    if meeting.book_id != book_id:
+        changes.append("changed the book")
+    if meeting.target_page < target:
+        changes.append(f"lowered the target page from {target} to {meeting.target_page}")
+    elif meeting.target_page > target:
+        changes.append(f"raised the target page from {target} to {meeting.target_page}")
+    return f"The hosts {' and '.join(changes)}" if changes else ""
 
 
 def _refresh_finished(meeting: Meeting) -> None:
@@ -226,7 +252,10 @@ def _change_status(*, actor, meeting: Meeting, status: str, reason: str = "", no
         raise Conflict("A meeting can be completed only after it has started.", code="not_started")
     if status == MeetingStatus.CANCELLED and locked.has_started(now):
         # Bets closed and check-ins may be paid: a started meeting can only be completed.
-        raise Conflict("This meeting has started: it cannot be cancelled any more.", code="already_started")
+        raise Conflict(
+            "This meeting has started: it cannot be cancelled any more, only completed once it is over.",
+            code="already_started",
+        )
     locked.status = status
     locked.cancel_reason = reason
     locked.full_clean(exclude=["ends_at"])
@@ -303,7 +332,10 @@ def attendance_progress(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Attendance:
-    """Record the member's own page (0..target page); reaching the target marks them finished."""
+    """Record the member's own page (0..target page); reaching the target marks them finished.
+
+    After the start a finish is still recorded, with its date, but it is late (Attendance.finish_status)
+    and changes no result; an in-time finish can no longer be taken back."""
     meeting = Meeting.objects.select_related("club").get(pk=meeting.pk)
     attendance = _member_attendance(user, meeting, lock=True)
     if expected_version is not None and attendance.version != expected_version:
@@ -322,8 +354,15 @@ def attendance_progress(
         )
     now = now or timezone.now()
     reached = current_page >= meeting.target_page
+    attendance.meeting = meeting  # finish_status reads it
     if attendance.current_page == current_page and attendance.finished == reached:
         return attendance
+    if meeting.has_started(now) and attendance.finished_in_time:
+        # The race was decided at the start: an in-time finish stays, or bets and awards would flip.
+        raise Conflict(
+            "You finished in time, before the meeting started: the race is decided and your finish stays.",
+            code="race_decided",
+        )
     attendance.current_page = current_page
     if reached and not attendance.finished:
         attendance.finished, attendance.finished_at = True, now
@@ -335,6 +374,7 @@ def attendance_progress(
     ProgressEntry.objects.create(
         attendance=attendance, page=attendance.current_page, finished=attendance.finished, recorded_at=now
     )
+    attendance.meeting = meeting  # refresh_from_db dropped it; callers read finish_status
     return attendance
 
 

@@ -115,7 +115,8 @@ def _with_race_refresh(response):
 
 def _attendances(meeting: Meeting, viewer=None) -> list[Attendance]:
     """The meeting's attendances, leaders first, each user marked with what `viewer` may see of them."""
-    attendances = Attendance.objects.filter(meeting=meeting).select_related("user").order_by(*RACE_ORDER)
+    # Through the meeting's manager: each row then knows its meeting, so finish_status costs no query.
+    attendances = meeting.attendances.select_related("user").order_by(*RACE_ORDER)
     return with_profile_visibility(annotate_profile_visibility(attendances, viewer, club=meeting.club))
 
 
@@ -129,7 +130,8 @@ def _race_context(request, meeting: Meeting, attendances: list[Attendance]) -> d
         "going": going,
         "maybe": [attendance for attendance in attendances if attendance.rsvp == Rsvp.MAYBE],
         "declined": [attendance for attendance in attendances if attendance.rsvp == Rsvp.DECLINED],
-        "finished_count": sum(1 for attendance in going if attendance.finished),
+        "finished_count": sum(1 for attendance in going if attendance.finished_in_time),
+        "late_count": sum(1 for attendance in going if attendance.finished_late),
         "poll_seconds": RACE_POLL_SECONDS if meeting.is_scheduled() else None,
     }
 
@@ -137,6 +139,8 @@ def _race_context(request, meeting: Meeting, attendances: list[Attendance]) -> d
 def _progress_context(meeting: Meeting, attendance: Attendance | None, *, form=None, now=None) -> dict:
     """My progress form, my pace and the chart of my history."""
     now = now or timezone.now()
+    if attendance is not None:
+        attendance.meeting = meeting  # the template reads finish_status
     if form is None:
         form = ProgressForm(
             target_page=meeting.target_page,
@@ -151,6 +155,8 @@ def _progress_context(meeting: Meeting, attendance: Attendance | None, *, form=N
         "progress_form": form,
         "pace": None,
         "chart": None,
+        "race_started": meeting.has_started(now),
+        "race_decided": bool(attendance and attendance.finished_in_time and meeting.has_started(now)),
     }
     if attendance is None:
         return context
@@ -312,6 +318,11 @@ def progress(request, pk: int):
 def _saved_progress_message(attendance: Attendance | None, meeting: Meeting) -> str:
     if attendance is None:
         return ""
+    if attendance.finished_late:
+        return (
+            "Finished, after the meeting started: it is recorded as a late finish, "
+            "which does not count for the race or the bets."
+        )
     if attendance.finished:
         return "Finished! Your runner is at the finish line."
     return f"Saved: page {attendance.current_page} of {meeting.target_page}."
@@ -343,6 +354,38 @@ def check_in(request, pk: int):
 
 
 # --- create, edit, cancel, complete --------------------------------------------------------------
+
+
+def _open_bet_count(meeting: Meeting) -> int:
+    from bets.models import Bet, BetStatus  # bets builds on meetings; this page only counts them
+
+    return Bet.objects.filter(meeting=meeting, status=BetStatus.OPEN).count()
+
+
+def _why_locked(meeting: Meeting, *, doing: str = "edited") -> str:
+    """Why the host can no longer edit or cancel the meeting ("" while they can), as the services rule."""
+    if not meeting.is_scheduled():
+        status = meeting.get_status_display().lower()
+        if doing == "cancelled":
+            return f"This meeting is already {status}."
+        return f"This meeting is {status} and can no longer be {doing}."
+    if meeting.has_started():
+        return (
+            "This meeting has started, so it can no longer be edited, rescheduled or cancelled: bets closed "
+            "at the start, and changing the time or the target now would change who won. "
+            "Once it is over, mark it as completed."
+        )
+    return ""
+
+
+def _refunded_message(before: int, meeting: Meeting) -> str:
+    refunded = before - _open_bet_count(meeting) if before else 0
+    if refunded <= 0:
+        return ""
+    return (
+        f" The race changed, so {refunded} open bet{'s were' if refunded != 1 else ' was'} refunded; "
+        "each bettor was told why."
+    )
 
 
 def _book_from(value) -> Book | None:
@@ -412,6 +455,7 @@ def edit(request, pk: int):
         raise PermissionDenied("Only the owner and moderators can edit meetings.")
     tz = viewer_timezone(request.user)
     stale_message = ""
+    open_bets = _open_bet_count(meeting)
     if request.method == "POST":
         form = MeetingForm(request.POST, tz=tz)
         status = 422
@@ -419,11 +463,16 @@ def edit(request, pk: int):
             form.add_error(None, "This form is missing its version: reload the page and try again.")
         elif form.is_valid():
             try:
+                arguments = form.service_arguments()
+                if arguments.get("starts_at") == meeting.starts_at.replace(second=0, microsecond=0):
+                    # The form shows minutes: an untouched start must not move earlier by its seconds
+                    # (an earlier start refunds every open bet).
+                    del arguments["starts_at"]
                 meeting = services.meeting_update(
                     actor=request.user,
                     meeting=meeting,
                     expected_version=form.cleaned_data["version"],
-                    **form.service_arguments(),
+                    **arguments,
                 )
             except services.StaleVersion as error:
                 meeting, status, stale_message = error.current, 409, error.message
@@ -434,7 +483,7 @@ def edit(request, pk: int):
             except ValidationError as error:
                 _add_validation_error(form, error)
             else:
-                messages.success(request, "Meeting saved.")
+                messages.success(request, "Meeting saved." + _refunded_message(open_bets, meeting))
                 return _redirect(request, meeting.get_absolute_url())
         selected = (
             meeting.book
@@ -450,6 +499,8 @@ def edit(request, pk: int):
         "club": meeting.club,
         "meeting": meeting,
         "stale_message": stale_message,
+        "locked_message": _why_locked(meeting),
+        "open_bets": open_bets,
         "book_picker": picker_for(request, selected=selected, search=request.method == "GET"),
         "form_action": reverse("meetings:edit", args=[meeting.pk]),
     }
@@ -482,7 +533,8 @@ def cancel(request, pk: int):
     template = "meetings/cancel.html"
     if _is_fragment_request(request):
         template += "#cancel-form"
-    return TemplateResponse(request, template, {"meeting": meeting, "form": form}, status=status)
+    context = {"meeting": meeting, "form": form, "locked_message": _why_locked(meeting, doing="cancelled")}
+    return TemplateResponse(request, template, context, status=status)
 
 
 @require_POST
@@ -513,6 +565,8 @@ def upcoming_with_my_attendance(user, meetings) -> list[Meeting]:
     }
     for meeting in meetings:
         meeting.my_attendance = mine.get(meeting.pk)
+        if meeting.my_attendance:
+            meeting.my_attendance.meeting = meeting  # finish_status reads it
         meeting.my_percent = (
             meeting.my_attendance.percent_of(meeting.target_page) if meeting.my_attendance else 0
         )

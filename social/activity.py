@@ -29,6 +29,7 @@ class Activity:
     club: Club
     meeting: object = None  # meetings.Meeting for "finished" and "bet_won"
     points: int | None = None
+    late: bool = False  # "finished" after the meeting started: not a finisher of the race
 
 
 def visible_friends(viewer: User) -> QuerySet:
@@ -73,7 +74,12 @@ def activity_feed(viewer: User, *, now: datetime | None = None, limit: int = FEE
         .order_by("-joined_at", "-pk")[:limit]
     )
     items = [
-        *(Activity("finished", a.user, a.finished_at, a.meeting.club, meeting=a.meeting) for a in finished),
+        *(
+            Activity(
+                "finished", a.user, a.finished_at, a.meeting.club, meeting=a.meeting, late=a.finished_late
+            )
+            for a in finished
+        ),
         *(
             Activity("bet_won", b.bettor, b.updated_at, b.meeting.club, meeting=b.meeting, points=b.payout)
             for b in wins

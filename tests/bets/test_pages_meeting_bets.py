@@ -100,7 +100,7 @@ def test_settled_meeting_shows_each_payout_and_stops_refreshing(client, cast, ra
     services.bet_place(bettor=cast.owner, meeting=race, horse=cast.member, amount=30)
     services.bet_place(bettor=cast.moderator, meeting=race, horse=cast.owner, amount=10)
     Attendance.objects.filter(meeting=race, user=cast.member).update(
-        finished_at=timezone.now() - timedelta(hours=1), current_page=race.target_page
+        finished=True, finished_at=timezone.now() - timedelta(hours=1), current_page=race.target_page
     )
     _start(race)
     assert services.meeting_resolve_bets(meeting_id=race.pk)

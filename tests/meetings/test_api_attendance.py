@@ -129,6 +129,7 @@ def test_attendees_show_rsvp_page_percent_and_finish_furthest_first(cast, meetin
     rows = response.json()["results"]
     assert [row["username"] for row in rows] == [cast.moderator.username, cast.member.username]
     assert rows[0]["finished"] is True and rows[0]["percent"] == 100 and rows[0]["finished_at"]
+    assert rows[0]["finish_status"] == "in_time"
     assert rows[1] == {
         "username": cast.member.username,
         "display_name": cast.member.name,
@@ -137,6 +138,7 @@ def test_attendees_show_rsvp_page_percent_and_finish_furthest_first(cast, meetin
         "percent": 25,
         "finished": False,
         "finished_at": None,
+        "finish_status": None,
         "checked_in": False,
     }
 

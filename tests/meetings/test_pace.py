@@ -86,10 +86,11 @@ def test_finished_pace_is_measured_up_to_the_finish():
     assert result.on_track(NOW) is True
 
 
-def _attendance(name, page, *, finished=False, user_id=1):
+def _attendance(name, page, *, finished=False, late=False, user_id=1):
     user = SimpleNamespace(name=name, username=name.lower())
+    status = ("late" if late else "in_time") if finished else None
     return SimpleNamespace(
-        user=user, user_id=user_id, current_page=page, finished=finished,
+        user=user, user_id=user_id, current_page=page, finished=finished, finish_status=status,
         percent_of=lambda target: min(100, round(100 * page / target)),
     )  # fmt: skip
 
@@ -106,6 +107,11 @@ def test_runners_are_placed_by_percent_with_finished_at_the_line_and_me_marked()
     ]
     assert lanes[1].track_y - lanes[0].track_y == race.LANE_HEIGHT
     assert race.track_height(2) > lanes[1].track_y
+
+
+def test_a_late_finisher_sits_on_the_line_but_is_no_finisher():
+    (lane,) = race.runners([_attendance("Cy", 300, finished=True, late=True)], target_page=300, me_id=None)
+    assert (lane.x, lane.finished, lane.late) == ("100%", False, True)
 
 
 def test_progress_chart_steps_from_zero_to_the_current_page():
