@@ -201,6 +201,8 @@ def detail(request, slug):
         context["pending_count"] = JoinRequest.objects.pending().filter(club=club).count()
     context["can_delete"] = permissions.can_delete_club(request.user, club)
     context.update(_meetings_context(club))
+    # Where a club meets is for its members (a public page must not invite strangers to a home).
+    context["hide_where"] = context["role"] is None
     from clubs.invitation_views import invite_context  # it builds on this module's helpers
 
     context.update(invite_context(request.user, club))
