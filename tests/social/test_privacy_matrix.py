@@ -14,6 +14,7 @@ each other whatever the setting. A join request is not such a list (the requeste
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,8 +26,9 @@ from clubs.models import JoinPolicy, Role
 from clubs.services import club_join
 from meetings import services as meeting_services
 from meetings.models import Rsvp
-from social.friends import friend_request_send
-from social.models import ProfileVisibility
+from social.friends import block_create, friend_request_send
+from social.models import ProfileVisibility, User
+from social.permissions import can_view_profile, profile_visible_q
 from tests.factories import ClubFactory, MeetingFactory, UserFactory, add_member
 from tests.social.notify_helpers import befriend
 
@@ -230,3 +232,20 @@ def test_naming_requesters_and_inviters_costs_the_same_queries_for_few_or_many(c
     few = queries()
     add_people(9)
     assert queries() == few
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+def test_the_rule_for_one_person_and_the_rule_for_lists_agree(visibility):
+    """can_view_profile (messages, profile pages) and profile_visible_q (every list) are one rule."""
+    target = UserFactory(profile_visibility=visibility)
+    friend, stranger, blocker_friend = UserFactory(), UserFactory(), UserFactory()
+    befriend(friend, target)
+    befriend(blocker_friend, target)
+    block_create(blocker=target, blocked=blocker_friend)
+    gone = UserFactory(profile_visibility=visibility, is_active=False)
+    befriend(friend, gone)
+
+    for person in (target, gone):
+        for viewer in (None, AnonymousUser(), target, friend, stranger, blocker_friend):
+            listed = User.objects.filter(profile_visible_q(viewer), pk=person.pk).exists()
+            assert can_view_profile(viewer, person) is listed, (visibility, viewer, person)
