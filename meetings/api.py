@@ -188,8 +188,9 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     def to_representation(self, meeting: Meeting):
         data = super().to_representation(meeting)
-        # meetings_for() reads `viewer_is_member` with the meeting; without it the caller is a member.
-        if not getattr(meeting, "viewer_is_member", True):
+        # meetings_for() reads `viewer_is_member` with the meeting; a meeting read without it tells
+        # nobody where (failing closed, so a new caller cannot leak a member's home by forgetting).
+        if not getattr(meeting, "viewer_is_member", False):
             data.update(place=None, online_link=None)
         return data
 
