@@ -166,13 +166,28 @@ class MemberRoleInputSerializer(serializers.Serializer):
 
 
 class JoinRequestSerializer(serializers.ModelSerializer):
+    """A request to join. The requester is not a member yet, so the club's members see their display
+    name only if their profile is visible to them (`display_name` null and `"hidden": true` otherwise)."""
+
     username = serializers.CharField(source="user.username", read_only=True)
-    display_name = serializers.CharField(source="user.name", read_only=True)
+    display_name = serializers.CharField(
+        source="user.name", read_only=True, allow_null=True, help_text="null when hidden from you."
+    )
+    hidden = serializers.BooleanField(
+        read_only=True, required=False, help_text="Present (true) only when the profile is hidden from you."
+    )
 
     class Meta:
         model = JoinRequest
-        fields = ["id", "username", "display_name", "status", "message", "created_at", "decided_at"]
+        fields = ["id", "username", "display_name", "status", "message", "created_at", "decided_at", "hidden"]
         read_only_fields = fields
+
+    def to_representation(self, join_request):
+        data = super().to_representation(join_request)
+        data.pop("hidden", None)
+        if not getattr(join_request.user, "profile_visible", True):
+            data.update(display_name=None, hidden=True)
+        return data
 
 
 class JoinRequestQuerySerializer(SearchQuerySerializer):
@@ -417,10 +432,18 @@ class MemberViewSet(
         membership.club = self.get_club()  # reuse the club, and the roles already looked up on it
         return membership
 
+    def _members_as_seen(self):
+        """The club's memberships, each marked with what the caller may see of the member."""
+        return annotate_profile_visibility(self.get_queryset(), self.request.user, club=self.get_club())
+
+    def retrieve(self, request, club_slug=None, username=None):
+        membership = get_object_or_404(self._members_as_seen(), user__username__iexact=username)
+        return Response(MemberSerializer(with_profile_visibility([membership])[0]).data)
+
     def list(self, request, club_slug=None):
         club = self.get_club()
         _require(permissions.can_view_members(request.user, club), "You cannot see the members of this club.")
-        members = annotate_profile_visibility(self.get_queryset(), request.user, club=club)
+        members = self._members_as_seen()
         text = _search_text(request)
         if text:
             by_name = Q(user__display_name__icontains=text)
@@ -440,8 +463,8 @@ class MemberViewSet(
         membership = membership_set_role(
             actor=request.user, membership=membership, role=data.validated_data["role"]
         )
-        membership = self.get_queryset().get(pk=membership.pk)
-        return Response(MemberSerializer(membership).data)
+        membership = self._members_as_seen().get(pk=membership.pk)
+        return Response(MemberSerializer(with_profile_visibility([membership])[0]).data)
 
     def destroy(self, request, club_slug=None, username=None):
         club = self.get_club()
@@ -495,7 +518,10 @@ class JoinRequestViewSet(ClubChildMixin, mixins.ListModelMixin, viewsets.Generic
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return JoinRequest.objects.none()
-        return self.get_club().join_requests.select_related("user")
+        # No club rule here: a requester is not a member yet, so only the profile rule names them.
+        return annotate_profile_visibility(
+            self.get_club().join_requests.select_related("user"), self.request.user
+        )
 
     def get_object(self) -> JoinRequest:
         join_request = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -509,11 +535,12 @@ class JoinRequestViewSet(ClubChildMixin, mixins.ListModelMixin, viewsets.Generic
         text = query.validated_data.get("search", "").strip()
         if text:
             join_requests = join_requests.filter(user__username__icontains=text)
-        page = self.paginate_queryset(join_requests)
+        page = with_profile_visibility(self.paginate_queryset(join_requests))
         return self.get_paginated_response(JoinRequestSerializer(page, many=True).data)
 
     def _decided(self, join_request: JoinRequest) -> Response:
-        return Response(JoinRequestSerializer(self.get_queryset().get(pk=join_request.pk)).data)
+        [decided] = with_profile_visibility([self.get_queryset().get(pk=join_request.pk)])
+        return Response(JoinRequestSerializer(decided).data)
 
     @action(detail=True, methods=["post"])
     def approve(self, request, club_slug=None, pk=None):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from clubs.models import NAME_MAX_LENGTH, Club, JoinPolicy, Visibility
+from clubs.models import NAME_MAX_LENGTH, PRIVATE_BY_APPROVAL_MESSAGE, Club, JoinPolicy, Visibility
 
 
 class ClubForm(forms.Form):
@@ -32,6 +32,15 @@ class ClubForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Anyone with the invite link can always join, whatever you choose here.",
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("visibility") == Visibility.PRIVATE
+            and cleaned.get("join_policy") == JoinPolicy.APPROVAL
+        ):
+            self.add_error("join_policy", PRIVATE_BY_APPROVAL_MESSAGE)
+        return cleaned
 
     @classmethod
     def for_club(cls, club: Club, data=None) -> "ClubForm":

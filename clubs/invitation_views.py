@@ -16,7 +16,7 @@ from booky.htmx import login_required_page
 from clubs import invitations, permissions
 from clubs.models import Club, ClubInvitation
 from clubs.views import _domain_status, _visible_club
-from social.models import User
+from social.models import ProfileVisibility, User
 from social.permissions import shown_name
 
 
@@ -36,8 +36,11 @@ class InviteFriendForm(forms.Form):
         super().__init__(*args, **kwargs)
         friends = invitations.invitable_friends(inviter=inviter, club=club)
         self.fields["invitee"].queryset = friends
+        # Friends see each other's profiles unless it is "only me" (social.permissions): as the page shows.
         self.fields["invitee"].label_from_instance = lambda user: (
-            f"{user.display_name} (@{user.username})" if user.display_name else user.username
+            f"{user.display_name} (@{user.username})"
+            if user.display_name and user.profile_visibility != ProfileVisibility.PRIVATE
+            else f"@{user.username}"
         )
 
 

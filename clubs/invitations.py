@@ -28,7 +28,7 @@ from clubs.services import _lock_club, notify_join_request
 from social.friends import are_friends, friends_of
 from social.models import Block, NotificationKind, User
 from social.notifications import notify
-from social.permissions import shown_name
+from social.permissions import annotate_profile_visibility, shown_name, with_profile_visibility
 
 INVITATIONS_URL = "clubs_invitations:list"
 
@@ -164,8 +164,12 @@ def invitation_decline(*, user: User, invitation: ClubInvitation) -> ClubInvitat
     return invitation
 
 
-def pending_invitations_of(user: User) -> QuerySet:
-    """The user's pending invitations, newest first, with club and inviter (one query)."""
-    return ClubInvitation.objects.filter(invitee=user, status=InvitationStatus.PENDING).select_related(
+def pending_invitations_of(user: User) -> list:
+    """The user's pending invitations, newest first, with club and inviter, the inviter marked with
+    what the user may see of them (one query)."""
+    invitations = ClubInvitation.objects.filter(invitee=user, status=InvitationStatus.PENDING).select_related(
         "club", "inviter"
+    )
+    return with_profile_visibility(
+        annotate_profile_visibility(invitations, user, user_fields=("inviter",)), user_fields=("inviter",)
     )

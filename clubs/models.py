@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
@@ -8,6 +9,10 @@ from django.urls import reverse
 
 NAME_MAX_LENGTH = 80
 NO_NUL = [ProhibitNullCharactersValidator()]
+PRIVATE_BY_APPROVAL_MESSAGE = (
+    "A private club takes members by invitation only: nobody else can find it to ask. "
+    'Choose "Invite link only", or make the club public to approve requests.'
+)
 
 
 def new_invite_code() -> str:
@@ -75,6 +80,11 @@ class Club(models.Model):
                 condition=Q(join_policy__in=JoinPolicy.values), name="club_join_policy_valid"
             ),
             models.CheckConstraint(condition=~Q(name=""), name="club_name_not_empty"),
+            # Nobody outside a private club can see it to ask, so "approval" would take no one.
+            models.CheckConstraint(
+                condition=~Q(visibility=Visibility.PRIVATE, join_policy=JoinPolicy.APPROVAL),
+                name="club_private_not_by_approval",
+            ),
         ]
         indexes = [models.Index(fields=["visibility", "name"])]
 
@@ -83,6 +93,11 @@ class Club(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("clubs:detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.visibility == Visibility.PRIVATE and self.join_policy == JoinPolicy.APPROVAL:
+            raise ValidationError({"join_policy": PRIVATE_BY_APPROVAL_MESSAGE}, code="private_by_approval")
 
     @property
     def is_private(self) -> bool:

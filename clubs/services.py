@@ -21,6 +21,7 @@ from clubs.models import (
 )
 from social.models import NotificationKind
 from social.notifications import notify, notify_each
+from social.permissions import shown_name
 
 EDITABLE_FIELDS = ("name", "description", "city", "country", "visibility", "join_policy")
 
@@ -213,13 +214,15 @@ def notify_join_request(*, club: Club, join_request: JoinRequest) -> None:
         .select_related("user")
         .order_by("pk")
     ]
-    notify_each(
-        staff,
-        kind=NotificationKind.JOIN_REQUEST,
-        actor=requester,
-        message=f"{requester.name} asks to join {club.name}.",
-        url=reverse("clubs:requests", args=[club.slug]),
-    )
+    for member in staff:
+        # Each named as they may see the requester (not a member yet: the profile rule alone).
+        notify_each(
+            [member],
+            kind=NotificationKind.JOIN_REQUEST,
+            actor=requester,
+            message=f"{shown_name(member, requester)} asks to join {club.name}.",
+            url=reverse("clubs:requests", args=[club.slug]),
+        )
 
 
 @transaction.atomic

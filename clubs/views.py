@@ -19,7 +19,12 @@ from booky.htmx import redirect_for as _redirect
 from clubs import permissions, services
 from clubs.forms import ClubDeleteForm, ClubForm
 from clubs.models import Club, JoinRequest, Membership, Role
-from social.permissions import annotate_profile_visibility, with_profile_visibility
+from social.permissions import (
+    annotate_profile_visibility,
+    mark_profile_visibility,
+    name_as_listed,
+    with_profile_visibility,
+)
 
 CLUBS_PER_PAGE = 12
 MEMBERS_PER_PAGE = 50
@@ -201,6 +206,8 @@ def detail(request, slug):
         context["pending_count"] = JoinRequest.objects.pending().filter(club=club).count()
     context["can_delete"] = permissions.can_delete_club(request.user, club)
     context.update(_meetings_context(club))
+    # Where a club meets is for its members (a public page must not invite strangers to a home).
+    context["hide_where"] = context["role"] is None
     from clubs.invitation_views import invite_context  # it builds on this module's helpers
 
     context.update(invite_context(request.user, club))
@@ -408,7 +415,9 @@ def join_requests(request, slug):
     if not permissions.can_manage_join_requests(request.user, club):
         raise PermissionDenied("Only the owner and moderators can see join requests.")
     pending = JoinRequest.objects.pending().filter(club=club).select_related("user")
-    page = _page(request, pending, REQUESTS_PER_PAGE)
+    # No club rule: a requester is not a member yet, so only the profile rule names them.
+    page = _page(request, annotate_profile_visibility(pending, request.user), REQUESTS_PER_PAGE)
+    page.object_list = with_profile_visibility(page.object_list)
     context = {"club": club, "page": page, "pending_count": page.paginator.count}
     return TemplateResponse(request, "clubs/requests.html", context)
 
@@ -422,9 +431,13 @@ def _decide_request(request, slug, pk, decide, success_message):
     status, error, message = 200, None, None
     try:
         decide(join_request)
-        message = success_message(join_request)
     except DomainError as domain_error:
         status, error = _domain_status(domain_error), domain_error.message
+    # Named as on the list; an approved requester is a member now, whom members see by name.
+    approved = Membership.objects.filter(club=club, user=join_request.user).exists()
+    mark_profile_visibility(request.user, [join_request.user], club=club if approved else None)
+    if error is None:
+        message = success_message(join_request)
     if not _is_fragment_request(request):
         messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or message)
         return redirect("clubs:requests", slug=club.slug)
@@ -446,7 +459,7 @@ def request_approve(request, slug, pk):
         slug,
         pk,
         lambda join_request: services.join_request_approve(actor=request.user, join_request=join_request),
-        lambda join_request: f"Approved: {join_request.user.name} is now a member.",
+        lambda join_request: f"Approved: {name_as_listed(join_request.user)} is now a member.",
     )
 
 
@@ -458,7 +471,7 @@ def request_decline(request, slug, pk):
         slug,
         pk,
         lambda join_request: services.join_request_decline(actor=request.user, join_request=join_request),
-        lambda join_request: f"Declined the request from {join_request.user.name}.",
+        lambda join_request: f"Declined the request from {name_as_listed(join_request.user)}.",
     )
 
 

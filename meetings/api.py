@@ -12,7 +12,7 @@ import datetime
 import re
 from collections.abc import Mapping
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -31,6 +31,7 @@ from rest_framework.response import Response
 
 from booky.errors import DomainError, NotAllowed
 from clubs.api import CLUB_SLUG, ClubChildMixin, ErrorSerializer
+from clubs.models import Membership
 from meetings import permissions, services
 from meetings.models import Attendance, FinishStatus, Meeting, MeetingStatus, Rsvp
 from meetings.services import MEETING_EDITABLE_FIELDS, StaleVersion
@@ -178,6 +179,14 @@ class MeetingSerializer(serializers.ModelSerializer):
     url = serializers.CharField(
         source="get_absolute_url", read_only=True, help_text="The meeting's page on Booky."
     )
+    place = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Where the club meets; null unless you are a member."
+    )
+    online_link = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The call's address, or empty; null unless you are a member.",
+    )
 
     class Meta:
         model = Meeting
@@ -203,6 +212,14 @@ class MeetingSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = fields
+
+    def to_representation(self, meeting: Meeting):
+        data = super().to_representation(meeting)
+        # meetings_for() reads `viewer_is_member` with the meeting; a meeting read without it tells
+        # nobody where (failing closed, so a new caller cannot leak a member's home by forgetting).
+        if not getattr(meeting, "viewer_is_member", False):
+            data.update(place=None, online_link=None)
+        return data
 
     @extend_schema_field(MyAttendanceSerializer(allow_null=True))
     def get_my_attendance(self, meeting: Meeting) -> dict | None:
@@ -328,14 +345,14 @@ class WhenQuerySerializer(serializers.Serializer):
 
 
 def meetings_for(user):
-    """Meetings the user may see, with club and book, the going count and the user's own attendance."""
+    """Meetings the user may see, with club and book, the going count, the user's own attendance and
+    whether they are a member of the meeting's club (`viewer_is_member`: only members see where)."""
     meetings = Meeting.objects.visible_to(user).with_page_data()
-    if user is not None and user.is_authenticated:
-        mine = Prefetch(
-            "attendances", queryset=Attendance.objects.filter(user=user), to_attr="my_attendances"
-        )
-        meetings = meetings.prefetch_related(mine)
-    return meetings
+    if user is None or not user.is_authenticated:
+        return meetings.annotate(viewer_is_member=Value(False))
+    mine = Prefetch("attendances", queryset=Attendance.objects.filter(user=user), to_attr="my_attendances")
+    member = Membership.objects.filter(club=OuterRef("club"), user=user)
+    return meetings.prefetch_related(mine).annotate(viewer_is_member=Exists(member))
 
 
 def _meeting_response(meeting: Meeting, request, *, status_code: int = status.HTTP_200_OK) -> Response:

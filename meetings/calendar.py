@@ -9,6 +9,7 @@ from icalendar import Calendar, Event
 from meetings.models import Meeting, MeetingStatus
 
 PRODID = "-//Booky//Book club meetings//EN"
+MEMBERS_SEE_WHERE = "Members see where we meet."
 
 
 def _calendar(name: str) -> Calendar:
@@ -21,8 +22,11 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def meeting_event(meeting: Meeting, *, url: str, host: str, now: datetime | None = None) -> Event:
-    """A VEVENT for the meeting, times in UTC; the UID stays the same across edits so apps update it."""
+def meeting_event(
+    meeting: Meeting, *, url: str, host: str, now: datetime | None = None, show_where: bool = True
+) -> Event:
+    """A VEVENT for the meeting, times in UTC; the UID stays the same across edits so apps update it.
+    Without `show_where` (the viewer is not a member) it has no place and no online link."""
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@{host}")
     event.add("dtstamp", (now or timezone.now()).astimezone(UTC))
@@ -35,7 +39,9 @@ def meeting_event(meeting: Meeting, *, url: str, host: str, now: datetime | None
         + (f" by {meeting.book.author_line}" if meeting.book.author_line else "")
     ]
     lines.append(f"Read up to page {meeting.target_page}.")
-    if meeting.online_link:
+    if not show_where:
+        lines.append(MEMBERS_SEE_WHERE)
+    elif meeting.online_link:
         lines.append(f"Online: {meeting.online_link}")
     if meeting.description:
         lines.append("")
@@ -43,7 +49,7 @@ def meeting_event(meeting: Meeting, *, url: str, host: str, now: datetime | None
     lines.append("")
     lines.append(url)
     event.add("description", "\n".join(lines))
-    location = meeting.place or meeting.online_link
+    location = (meeting.place or meeting.online_link) if show_where else ""
     if location:
         event.add("location", location)
     event.add("url", url)
@@ -52,10 +58,17 @@ def meeting_event(meeting: Meeting, *, url: str, host: str, now: datetime | None
 
 
 def meetings_calendar(
-    meetings: Iterable[Meeting], *, name: str, url_for: Callable[[Meeting], str], host: str
+    meetings: Iterable[Meeting],
+    *,
+    name: str,
+    url_for: Callable[[Meeting], str],
+    host: str,
+    show_where: bool = True,
 ) -> bytes:
     calendar = _calendar(name)
     now = timezone.now()
     for meeting in meetings:
-        calendar.add_component(meeting_event(meeting, url=url_for(meeting), host=host, now=now))
+        calendar.add_component(
+            meeting_event(meeting, url=url_for(meeting), host=host, now=now, show_where=show_where)
+        )
     return calendar.to_ical()

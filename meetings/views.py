@@ -603,6 +603,7 @@ def meeting_ics(request, pk: int):
         name=f"{meeting.club.name}",
         url_for=lambda item: request.build_absolute_uri(item.get_absolute_url()),
         host=request.get_host(),
+        show_where=permissions.can_take_part(request.user, meeting),
     )
     return _ics_response(body, f"booky-meeting-{meeting.pk}.ics")
 

@@ -1,13 +1,29 @@
-"""allauth hooks: case-insensitive uniqueness that also covers accounts made outside allauth, and the
-time zone chosen at sign-up."""
+"""allauth hooks: case-insensitive uniqueness that also covers accounts made outside allauth (without
+defeating allauth's enumeration protection), and the time zone chosen at sign-up."""
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.userkit import filter_users_by_email
 from django import forms
 
 from bets.services import account_open
 from social.models import User
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+
+
+def hides_taken_emails() -> bool:
+    """Whether a sign-up must not say that an address is taken: with mandatory verification allauth
+    answers "check your inbox" either way and mails the owner instead (its enumeration protection)."""
+    return bool(account_settings.PREVENT_ENUMERATION) and (
+        account_settings.EMAIL_VERIFICATION == account_settings.EmailVerificationMethod.MANDATORY
+    )
+
+
+def _allauth_sees_owner(email: str) -> bool:
+    """allauth's own (exact) lookup finds the account, so it takes the "already exists" path and creates
+    nothing; otherwise refusing is the only way to keep a second account off the address."""
+    return bool(filter_users_by_email(email))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -34,7 +50,7 @@ class AccountAdapter(DefaultAccountAdapter):
         request_user = getattr(getattr(self, "request", None), "user", None)
         if request_user is not None and request_user.is_authenticated:
             others = others.exclude(pk=request_user.pk)
-        if others.exists():
+        if others.exists() and not (hides_taken_emails() and _allauth_sees_owner(email)):
             raise self.validation_error("email_taken")
         return email
 

@@ -60,6 +60,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.username
 
+    def save(self, *args, **kwargs):
+        # Stored in lower case, as allauth stores addresses from its forms: its "already registered"
+        # check compares exactly, and it must see every account to keep a sign-up from revealing one
+        # (social.adapters). Accounts made by createsuperuser or the admin come through here too.
+        if self.email:
+            self.email = self.email.lower()
+        super().save(*args, **kwargs)
+
     @property
     def name(self) -> str:
         """What other members see: the display name, or the username when none is set."""

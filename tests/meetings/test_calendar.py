@@ -23,6 +23,7 @@ def test_meeting_ics_has_the_start_in_utc_and_the_details(client, cast):
     meeting = MeetingFactory(
         club=cast.club, title="Winter read", starts_at=datetime(NEXT_YEAR, 1, 15, 18, 0, tzinfo=UTC)
     )
+    client.force_login(cast.member)  # only members get the place (tests/meetings/test_where_for_members.py)
     response = client.get(f"/meetings/{meeting.pk}.ics")
 
     assert response.status_code == 200

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('social', '0002_user_avatar_user_deleted_at_user_email_muted_kinds_and_more'),
+        ('social', '0003_lowercase_emails'),
     ]
 
     operations = [
