@@ -419,18 +419,19 @@ def _notify_settled(bet: Bet, meeting: Meeting, *, why: str = "") -> None:
     bet (the key is the bet's settlement)."""
     title = f"“{meeting.display_title}”"
     horse = bet.horse.name
+    # The figures first, so a long title or name cut at the notification's length never hides them.
     result = bet.result_text
     if bet.remainder_text:
         result += f", including the {bet.remainder_text}"
     if bet.status == BetStatus.WON:
         kind = NotificationKind.BET_WON
-        message = f"Your bet on {horse} for {title} {result}: {horse} finished in time."
+        message = f"Bet {result} on {title}: {horse} finished in time."
     elif bet.status == BetStatus.LOST:
         kind = NotificationKind.BET_WON
-        message = f"Your bet on {horse} for {title} {result}: {horse} did not finish in time."
+        message = f"Bet {result} on {title}: {horse} did not finish in time."
     else:
         kind = NotificationKind.BET_REFUNDED
-        message = f"Your bet on {horse} for {title} was {result}: {why}."
+        message = f"Bet {result} on {title}: {why}."
     notify(
         recipient=bet.bettor,
         kind=kind,
