@@ -126,6 +126,13 @@ def meeting_bets(meeting: Meeting) -> QuerySet:
     )
 
 
+def welcome_bonus_pending(user) -> bool:
+    """The member has not had the welcome bonus yet: it comes when their email address is verified."""
+    if user is None or not user.is_authenticated:
+        return False
+    return not LedgerEntry.objects.filter(award_key=f"signup:{user.pk}").exists()
+
+
 def balance_of(user) -> int:
     if user is None or not user.is_authenticated:
         return 0

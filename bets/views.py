@@ -118,6 +118,7 @@ def bets_context(request, meeting: Meeting, *, form: BetForm | None = None, now=
         "balance": balance,
         "bet_form": form if not why_not else None,
         "why_not": why_not,
+        "bonus_pending": why_not == "broke" and selectors.welcome_bonus_pending(user),
         "all_bets": all_bets,
         "resolved": resolved,
         # The section refreshes with the race until its bets are settled.
@@ -285,6 +286,7 @@ def points(request):
         return TemplateResponse(request, "bets/points.html#ledger", context)
     context.update(
         balance=selectors.balance_of(request.user),
+        bonus_pending=selectors.welcome_bonus_pending(request.user),
         chart=balance_chart(selectors.balance_history(request.user), now=now),
         now=now,
     )

@@ -15,8 +15,9 @@ from django.test import RequestFactory
 from bets import services
 from bets.audit import audit_points
 from bets.models import Account, LedgerEntry, Reason
+from meetings.models import Attendance, Rsvp
 from social.models import User
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,17 @@ def test_an_unverified_member_earns_no_bonus_by_being_paid_something_else(cast, 
     moderator = UserFactory(is_staff=True, is_superuser=True)
     services.points_adjust(actor=moderator, user=cast.outsider, amount=5, note="Helped at the fair")
     assert _balance(cast.outsider) == 5 and _bonus_rows(cast.outsider) == []
+
+
+def test_pages_say_the_bonus_waits_for_the_verified_address(client, cast, race, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+    newbie = _sign_up(client)
+    add_member(cast.club, newbie)
+    Attendance.objects.create(meeting=race, user=newbie, rsvp=Rsvp.GOING)
+    section = client.get(f"/meetings/{race.pk}/bets/", headers={"HX-Request": "true"}).text
+    assert "Your 100 welcome points arrive when you" in section and 'name="amount"' not in section
+    assert "Your 100 welcome points arrive when you" in client.get("/points/").text
+
+    _confirm(client, "newbie@example.com")
+    assert "welcome points arrive" not in client.get("/points/").text
+    assert 'name="amount"' in client.get(f"/meetings/{race.pk}/bets/", headers={"HX-Request": "true"}).text
