@@ -110,8 +110,8 @@ def test_settled_meeting_shows_each_payout_and_stops_refreshing(client, cast, ra
 
     section = response.text.split('id="bets"')[1].split("</section>")[0]
     assert "Results" in section
-    assert "Won</span> won 40 (stake 30, +10)" in section
-    assert "Lost</span> lost 10" in section
+    assert '<span class="badge owner">won 40 (stake 30, +10)</span>' in section
+    assert '<span class="muted">lost 10</span>' in section
     assert "Your bet on " + cast.member.name + ": <strong>won 40 (stake 30, +10)</strong>" in section
     assert "race-refresh" not in section
 
