@@ -7,6 +7,7 @@ only its bettor's business: other people get 404 for it.
 """
 
 import re
+from collections.abc import Mapping
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +23,7 @@ from bets.views import meeting_bets_as_seen
 from booky.api import StandardPagination
 from booky.errors import DomainError
 from clubs.api import ErrorSerializer
+from meetings.api import ETAG, IF_MATCH, PreconditionRequired, etag, expected_version
 from meetings.models import Meeting
 from social.models import User
 from social.permissions import mark_profile_visibility
@@ -108,6 +110,23 @@ class BetSerializer(serializers.ModelSerializer):
     payout = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="Points credited when settled: 0 for a lost bet."
     )
+    payout_remainder = serializers.IntegerField(
+        read_only=True,
+        help_text="Of the payout, the points the rounding left over (one winning bet gets them).",
+    )
+    net = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Payout minus stake once settled (0 refunded); null while open.",
+    )
+    result = serializers.CharField(
+        source="result_text",
+        read_only=True,
+        help_text="In words, gross and net: “won 22 (stake 20, +2)”, “lost 10”, “refunded 10”, “staked 10”.",
+    )
+    version = serializers.IntegerField(
+        read_only=True, help_text='Changes with every change of the bet; send it back as If-Match (W/"3").'
+    )
 
     class Meta:
         model = Bet
@@ -120,6 +139,10 @@ class BetSerializer(serializers.ModelSerializer):
             "status",
             "paid",
             "payout",
+            "payout_remainder",
+            "net",
+            "result",
+            "version",
             "placed_at",
             "updated_at",
         ]
@@ -134,7 +157,11 @@ class HorseOddsSerializer(serializers.Serializer):
     returns = serializers.FloatField(
         read_only=True,
         allow_null=True,
-        help_text="What one point staked returns if only this horse finishes (pool / staked); null: no stakes.",
+        help_text="What one point staked returns if only this horse finishes (pool / staked); null: no "
+        "stakes, or settled.",
+    )
+    finished_in_time = serializers.BooleanField(
+        read_only=True, help_text="Once settled: finished the book before the start (false before)."
     )
 
 
@@ -145,7 +172,11 @@ class MeetingBetsSerializer(serializers.Serializer):
     resolved_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="When bets were settled."
     )
-    pool = serializers.IntegerField(read_only=True, help_text="All points staked on this meeting.")
+    pool = serializers.IntegerField(
+        read_only=True,
+        help_text="Before settlement: the points in open bets (stakes on anyone not going are refunded "
+        "at once). Once settled: the points shared out (stakes of won and lost bets).",
+    )
     horses = HorseOddsSerializer(many=True, read_only=True)
     my_bet = BetSerializer(read_only=True, allow_null=True)
     my_balance = serializers.IntegerField(read_only=True, allow_null=True)
@@ -162,11 +193,26 @@ class BetInputSerializer(serializers.Serializer):
 class BetPatchSerializer(serializers.Serializer):
     horse = serializers.CharField(max_length=150, required=False)
     amount = WholeNumberField(required=False)
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The bet's version you last saw; or send it as If-Match."
+    )
 
     def validate(self, data):
-        if not data:
+        if not set(data) - {"version"}:
             raise serializers.ValidationError("Send a new horse, a new amount, or both.")
         return data
+
+
+class BetWithdrawSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The bet's version you last saw; or send it as If-Match."
+    )
+
+
+class StaleBetSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    current = BetSerializer(help_text="The bet as it is now.")
 
 
 class LedgerMeetingSerializer(serializers.Serializer):
@@ -179,7 +225,20 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     reason_display = serializers.CharField(source="get_reason_display", read_only=True)
     meeting = LedgerMeetingSerializer(read_only=True, allow_null=True)
     bet = serializers.IntegerField(source="bet_id", read_only=True, allow_null=True)
+    bet_result = serializers.SerializerMethodField(
+        help_text="How the entry's bet ended, gross and net (“won 22 (stake 20, +2)”, “lost 10”, "
+        "“refunded 10”), with “+1 rounding remainder” on the payout that got it; null while open."
+    )
     note = serializers.CharField(read_only=True, help_text="A moderator's reason for an adjustment.")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_bet_result(self, entry) -> str | None:
+        bet = entry.bet
+        if bet is None or bet.net is None or bet.status == BetStatus.WITHDRAWN:
+            return None
+        if entry.reason == Reason.PAYOUT and bet.remainder_text:
+            return f"{bet.result_text} · {bet.remainder_text}"
+        return bet.result_text
 
     class Meta:
         model = LedgerEntry
@@ -193,6 +252,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "created_at",
             "meeting",
             "bet",
+            "bet_result",
         ]
         read_only_fields = fields
 
@@ -298,8 +358,9 @@ class MeetingBetsView(GenericAPIView):
             horse=_horse(data.validated_data["horse"]),
             amount=data.validated_data["amount"],
         )
-        bet = Bet.objects.select_related("bettor", "horse").get(pk=bet.pk)
-        return Response(BetSerializer(bet).data, status=status.HTTP_201_CREATED)
+        response = _bet_response(Bet.objects.select_related("bettor", "horse").get(pk=bet.pk))
+        response.status_code = status.HTTP_201_CREATED
+        return response
 
 
 class BetView(GenericAPIView):
@@ -312,39 +373,93 @@ class BetView(GenericAPIView):
         return Bet.objects.filter(bettor=self.request.user).select_related("meeting", "bettor", "horse")
 
     def _fresh(self, bet: Bet) -> Response:
-        return Response(BetSerializer(self.get_queryset().get(pk=bet.pk)).data)
+        return _bet_response(self.get_queryset().get(pk=bet.pk))
 
-    @extend_schema(summary="One of your bets", responses={200: BetSerializer, **_errors(401, 404)})
+    def _expected_version(self, request, body_version: int | None) -> int:
+        version = expected_version(request, body_version)
+        if version is None:
+            raise PreconditionRequired(
+                "Say which version of the bet you are changing: send If-Match with the ETag you got, or "
+                "a version field. This keeps another tab from overwriting your bet."
+            )
+        return version
+
+    def _stale(self, stale: services.StaleBet) -> Response:
+        current = self.get_queryset().get(pk=stale.current.pk)
+        response = Response(
+            {"detail": stale.message, "code": stale.code, "current": BetSerializer(current).data},
+            status=status.HTTP_409_CONFLICT,
+        )
+        response["ETag"] = etag(current.version)
+        return response
+
+    @extend_schema(
+        summary="One of your bets",
+        parameters=[ETAG],
+        responses={200: BetSerializer, **_errors(401, 404)},
+    )
     def get(self, request, pk: int):
-        return Response(BetSerializer(self.get_object()).data)
+        return _bet_response(self.get_object())
 
     @extend_schema(
         summary="Change the horse and/or the amount of your bet (until the meeting starts)",
-        description="Only the difference moves between your balance and the bet.",
+        description="Only the difference moves between your balance and the bet. Needs the bet's version "
+        "you last saw, as `If-Match` (the ETag of GET) or a `version` field: 428 without one; 409 "
+        "`stale_version` with `current` (the bet now) when it changed since, e.g. in another tab.",
+        parameters=[IF_MATCH, ETAG],
         request=BetPatchSerializer,
-        responses={200: BetSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={
+            200: BetSerializer,
+            409: OpenApiResponse(StaleBetSerializer, description="Stale version, or bets closed."),
+            **_errors(400, 401, 403, 404, 428),
+        },
     )
     def patch(self, request, pk: int):
         bet = self.get_object()
         data = BetPatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        version = self._expected_version(request, data.validated_data.get("version"))
         horse = data.validated_data.get("horse")
-        bet = services.bet_change(
-            bettor=request.user,
-            bet=bet,
-            horse=_horse(horse) if horse is not None else None,
-            amount=data.validated_data.get("amount"),
-        )
+        try:
+            bet = services.bet_change(
+                bettor=request.user,
+                bet=bet,
+                horse=_horse(horse) if horse is not None else None,
+                amount=data.validated_data.get("amount"),
+                expected_version=version,
+            )
+        except services.StaleBet as stale:
+            return self._stale(stale)
         return self._fresh(bet)
 
     @extend_schema(
         summary="Withdraw your bet (until the meeting starts): the whole stake returns",
-        request=None,
-        responses={200: BetSerializer, **_errors(401, 404, 409)},
+        description="Needs the bet's version you last saw, as `If-Match` or a `version` field: 428 "
+        "without one; 409 `stale_version` with `current` when the bet changed since.",
+        parameters=[IF_MATCH, ETAG],
+        request=BetWithdrawSerializer,
+        responses={
+            200: BetSerializer,
+            409: OpenApiResponse(StaleBetSerializer, description="Stale version, or bets closed."),
+            **_errors(400, 401, 404, 428),
+        },
     )
     def delete(self, request, pk: int):
-        bet = services.bet_withdraw(bettor=request.user, bet=self.get_object())
+        bet = self.get_object()
+        data = BetWithdrawSerializer(data=request.data if isinstance(request.data, Mapping) else {})
+        data.is_valid(raise_exception=True)
+        version = self._expected_version(request, data.validated_data.get("version"))
+        try:
+            bet = services.bet_withdraw(bettor=request.user, bet=bet, expected_version=version)
+        except services.StaleBet as stale:
+            return self._stale(stale)
         return self._fresh(bet)
+
+
+def _bet_response(bet: Bet) -> Response:
+    response = Response(BetSerializer(bet).data)
+    response["ETag"] = etag(bet.version)
+    return response
 
 
 class MyPointsView(GenericAPIView):

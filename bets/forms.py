@@ -1,11 +1,36 @@
 """HTML forms for bets. They validate input only; bets/services.py does the writes and re-checks."""
 
+import re
+
 from django import forms
 
 from bets.models import MAX_STAKE
 
+ASCII_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
-class BetForm(forms.Form):
+
+class HiddenWholeNumberField(forms.IntegerField):
+    """A hidden id or version: ASCII digits only (int() would also read "٥"). Missing or garbled is None,
+    which no bet matches: the view answers with the current bet (409), not with an invisible error."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if not isinstance(value, str) or not ASCII_WHOLE_NUMBER.fullmatch(value.strip()):
+            return None
+        return int(value)
+
+
+class BetVersionForm(forms.Form):
+    """Which bet, at which version, the page showed: a change from a stale tab is refused (409)."""
+
+    bet = HiddenWholeNumberField(required=False)
+    version = HiddenWholeNumberField(required=False)
+
+
+class BetForm(BetVersionForm):
     """Place or change my bet: a horse among the going attendees and a stake of 1..what I can afford.
 
     `horses` are the users one may bet on; `available` is what the stake may be at most (my balance,

@@ -125,6 +125,10 @@ class BetQuerySet(models.QuerySet):
         """Bets that still count: not withdrawn."""
         return self.exclude(status=BetStatus.WITHDRAWN)
 
+    def live(self):
+        """Open bets: their stakes are the pool settlement would share out now."""
+        return self.filter(status=BetStatus.OPEN)
+
 
 class Bet(models.Model):
     """A bettor's stake that `horse` finishes the book before the meeting starts."""
@@ -136,6 +140,12 @@ class Bet(models.Model):
     status = models.CharField(max_length=10, choices=BetStatus, default=BetStatus.OPEN)
     paid = models.BooleanField(default=False)
     payout = models.PositiveIntegerField(null=True, blank=True)
+    # The points of the pool that flooring left over, included in `payout` (settle() gives them to one
+    # winning bet): shown there so nobody wonders where the extra point came from.
+    payout_remainder = models.PositiveIntegerField(default=0)
+    # Optimistic locking, like a member's progress: every change of the row bumps it, and a change or
+    # withdrawal made from a stale tab (an older version) is refused with the current bet.
+    version = models.PositiveIntegerField(default=1)
     placed_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -144,10 +154,11 @@ class Bet(models.Model):
     class Meta:
         ordering = ["placed_at", "pk"]
         constraints = [
+            # A withdrawn bet, or one refunded because its horse said "not going", leaves room for a new one.
             models.UniqueConstraint(
                 fields=["meeting", "bettor"],
-                condition=~Q(status=BetStatus.WITHDRAWN),
-                name="bet_one_per_bettor",
+                condition=~Q(status__in=[BetStatus.WITHDRAWN, BetStatus.REFUNDED]),
+                name="bet_one_live_per_bettor",
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=1, amount__lte=MAX_STAKE), name="bet_amount_range"
@@ -161,3 +172,33 @@ class Bet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bettor} bets {self.amount} on {self.horse} ({self.status})"
+
+    @property
+    def net(self) -> int | None:
+        """What the bet did to the bettor's balance in the end: payout minus stake (None while open)."""
+        if self.status in (BetStatus.WON, BetStatus.LOST, BetStatus.REFUNDED):
+            return (self.payout or 0) - self.amount
+        if self.status == BetStatus.WITHDRAWN:
+            return 0
+        return None
+
+    @property
+    def result_text(self) -> str:
+        """Gross and net in plain words, the same on the page, the ledger, notifications and emails:
+        "won 22 (stake 20, +2)", "lost 10", "refunded 10"."""
+        if self.status == BetStatus.WON:
+            return f"won {self.payout} (stake {self.amount}, {self.net:+d})"
+        if self.status == BetStatus.LOST:
+            return f"lost {self.amount}"
+        if self.status == BetStatus.REFUNDED:
+            return f"refunded {self.payout if self.payout is not None else self.amount}"
+        if self.status == BetStatus.WITHDRAWN:
+            return f"withdrawn {self.amount}"
+        return f"staked {self.amount}"
+
+    @property
+    def remainder_text(self) -> str:
+        """Where the rounding's left-over points landed: "+1 rounding remainder" ("" elsewhere)."""
+        if self.status == BetStatus.WON and self.payout_remainder:
+            return f"+{self.payout_remainder} rounding remainder"
+        return ""

@@ -30,6 +30,7 @@ class Settlement:
     bet_id: int
     outcome: Outcome
     payout: int  # points credited back to the bettor (0 for a lost bet)
+    remainder: int = 0  # of `payout`, the points flooring left over (only on the bet first in line)
 
 
 def settle(
@@ -59,7 +60,8 @@ def settle(
     payouts[first_in_line.bet_id] += leftover
     for bet in in_pool:
         if bet.bet_id in payouts:
-            settlements.append(Settlement(bet.bet_id, Outcome.WON, payouts[bet.bet_id]))
+            remainder = leftover if bet.bet_id == first_in_line.bet_id else 0
+            settlements.append(Settlement(bet.bet_id, Outcome.WON, payouts[bet.bet_id], remainder))
         else:
             settlements.append(Settlement(bet.bet_id, Outcome.LOST, 0))
     return settlements

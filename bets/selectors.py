@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, QuerySet, Sum, When
 from django.utils import timezone
 
-from bets.models import Account, Bet, LedgerEntry
+from bets.models import Account, Bet, BetStatus, LedgerEntry
 from bets.payouts import odds
 from meetings.models import Attendance, Meeting, MeetingStatus
 from social.models import User
@@ -26,38 +26,56 @@ def bets_are_closed(meeting: Meeting, now: datetime | None = None) -> bool:
 @dataclass(frozen=True)
 class HorseOdds:
     horse: User
-    going: bool  # still RSVPed "going"; stakes on a horse who declined are refunded
-    staked: int  # points staked on this horse (withdrawn bets excluded)
+    going: bool  # still RSVPed "going"; stakes on a horse who declined were refunded at once
+    staked: int  # points of the open (live) bets on this horse
     bettors: int
     returns: float | None  # what one point staked returns if this horse alone finishes; None: no stakes
+    finished_in_time: bool = False  # once settled: finished the book before the start
 
 
 @dataclass(frozen=True)
 class OddsBoard:
     meeting: Meeting
-    pool: int
+    pool: int  # the live stakes (open bets) before settlement; what was shared out once settled
     horses: list[HorseOdds]
     closed: bool
+    resolved: bool = False
 
     @property
     def closes_at(self) -> datetime:
         return self.meeting.starts_at
 
+    @property
+    def finishers(self) -> list[User]:
+        return [row.horse for row in self.horses if row.finished_in_time]
+
 
 def odds_board(meeting: Meeting, now: datetime | None = None) -> OddsBoard:
     """Every horse one may bet on (going attendees) plus any horse with stakes, most staked first
-    (three queries)."""
-    going = set(Attendance.objects.going().filter(meeting=meeting).values_list("user_id", flat=True))
+    (three queries). Before settlement it counts only open bets, the stakes settle() would share out
+    now: refunded and withdrawn ones are gone from the pool. Once settled it shows the result: who
+    finished in time, and the pool that was shared (stakes of won and lost bets), without odds."""
+    resolved = meeting.bets_resolved_at is not None
+    attendances = Attendance.objects.filter(meeting=meeting)
+    if resolved:
+        # The rule meeting_resolve_bets applied (Attendance.finished_in_time).
+        finished = set(attendances.finished_in_time().values_list("user_id", flat=True))
+    else:
+        finished = set()
+    going = set(attendances.going().values_list("user_id", flat=True)) if not resolved else set()
+    counted = (
+        Bet.objects.filter(meeting=meeting, status__in=[BetStatus.WON, BetStatus.LOST])
+        if resolved
+        else Bet.objects.live().filter(meeting=meeting)
+    )
     stakes = {
         row["horse"]: row
-        for row in Bet.objects.active()
-        .filter(meeting=meeting)
-        .order_by()
-        .values("horse")
-        .annotate(staked=Sum("amount"), bettors=Count("pk"))
+        for row in counted.order_by().values("horse").annotate(staked=Sum("amount"), bettors=Count("pk"))
     }
-    horses = User.objects.filter(pk__in=going | set(stakes)).only("pk", "username", "display_name", "avatar")
-    returns = odds({horse_id: row["staked"] for horse_id, row in stakes.items()})
+    horses = User.objects.filter(pk__in=going | finished | set(stakes)).only(
+        "pk", "username", "display_name", "avatar"
+    )
+    returns = {} if resolved else odds({horse_id: row["staked"] for horse_id, row in stakes.items()})
     rows = [
         HorseOdds(
             horse=horse,
@@ -65,24 +83,35 @@ def odds_board(meeting: Meeting, now: datetime | None = None) -> OddsBoard:
             staked=stakes[horse.pk]["staked"] if horse.pk in stakes else 0,
             bettors=stakes[horse.pk]["bettors"] if horse.pk in stakes else 0,
             returns=returns.get(horse.pk),
+            finished_in_time=horse.pk in finished,
         )
         for horse in horses
     ]
     # By username, not display name: the order must not hint at names hidden from the viewer.
-    rows.sort(key=lambda row: (-row.staked, row.horse.username.lower(), row.horse.pk))
+    rows.sort(
+        key=lambda row: (not row.finished_in_time, -row.staked, row.horse.username.lower(), row.horse.pk)
+    )
     return OddsBoard(
         meeting=meeting,
         pool=sum(row["staked"] for row in stakes.values()),
         horses=rows,
         closed=bets_are_closed(meeting, now),
+        resolved=resolved,
     )
 
 
 def bet_of(user, meeting: Meeting) -> Bet | None:
-    """The user's active (not withdrawn) bet on the meeting."""
+    """The user's bet on the meeting: the open one, else the latest settled one (a refunded bet on
+    someone who declined shows until a new bet replaces it); withdrawn bets are gone."""
     if user is None or not user.is_authenticated:
         return None
-    return Bet.objects.active().filter(meeting=meeting, bettor=user).select_related("horse").first()
+    return (
+        Bet.objects.active()
+        .filter(meeting=meeting, bettor=user)
+        .select_related("horse")
+        .order_by(Case(When(status=BetStatus.OPEN, then=0), default=1), "-placed_at", "-pk")
+        .first()
+    )
 
 
 def meeting_bets(meeting: Meeting) -> QuerySet:
@@ -93,6 +122,13 @@ def meeting_bets(meeting: Meeting) -> QuerySet:
         .select_related("bettor", "horse")
         .order_by("placed_at", "pk")
     )
+
+
+def welcome_bonus_pending(user) -> bool:
+    """The member has not had the welcome bonus yet: it comes when their email address is verified."""
+    if user is None or not user.is_authenticated:
+        return False
+    return not LedgerEntry.objects.filter(award_key=f"signup:{user.pk}").exists()
 
 
 def balance_of(user) -> int:

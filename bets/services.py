@@ -38,28 +38,51 @@ class BetsClosed(Conflict):
     code = "bets_closed"
 
 
+class StaleBet(Conflict):
+    """The bet changed (in another tab or device) since the caller saw it; `current` is the bet now."""
+
+    code = "stale_version"
+
+    def __init__(self, message: str, *, current: Bet):
+        super().__init__(message)
+        self.current = current
+
+
 # --- accounts and the ledger ----------------------------------------------------------------------
 
 
-def account_open(*, user) -> Account:
-    """The user's account, created with the welcome bonus the first time (exactly once per user)."""
+def _account_of(*, user) -> Account:
+    """The user's account, created empty the first time: points come only through ledger rows."""
     account = Account.objects.filter(user=user).first()
     if account is not None:
         return account
     try:
         with transaction.atomic():
-            account = Account.objects.create(user=user)
-            _post(account=account, amount=SIGNUP_BONUS, reason=Reason.SIGNUP, award_key=f"signup:{user.pk}")
+            return Account.objects.create(user=user)
     except IntegrityError:  # opened concurrently by another request: use theirs
-        account = Account.objects.get(user=user)
-    return account
+        return Account.objects.get(user=user)
+
+
+def points_award_signup(*, user) -> LedgerEntry | None:
+    """Mint the welcome bonus, once per user whatever happens (its award key). Called when the member's
+    email address is verified, or at sign-up when the site does not verify addresses, so throwaway
+    accounts cannot feed one account through losing bets. Returns None when it was minted before."""
+    return _award_once(user=user, amount=SIGNUP_BONUS, reason=Reason.SIGNUP, award_key=f"signup:{user.pk}")
+
+
+@transaction.atomic
+def account_open(*, user) -> Account:
+    """The account of a member who may have the welcome bonus (verified address, demo data): opened, with
+    the bonus minted exactly once however often this is called."""
+    points_award_signup(user=user)
+    return Account.objects.get(user=user)
 
 
 def _locked_accounts(users) -> dict[int, Account]:
     """Lock the accounts of `users` in user-id order, opening missing ones first."""
     user_ids = sorted({user.pk for user in users})
     for user in users:
-        account_open(user=user)
+        _account_of(user=user)
     return {
         a.user_id: a
         for a in Account.objects.select_for_update().filter(user_id__in=user_ids).order_by("user_id")
@@ -198,7 +221,7 @@ def bet_place(*, bettor, meeting: Meeting, horse, amount: int, now: datetime | N
     amount = _check_amount(amount)
     meeting = _lock_open_meeting(meeting, now)
     _check_going(meeting, bettor=bettor, horse=horse)
-    if Bet.objects.active().filter(meeting=meeting, bettor=bettor).exists():
+    if Bet.objects.live().filter(meeting=meeting, bettor=bettor).exists():
         raise Conflict("You already have a bet on this meeting: change it instead.", code="already_bet")
     account = _locked_accounts([bettor])[bettor.pk]
     if amount > account.balance:
@@ -208,11 +231,19 @@ def bet_place(*, bettor, meeting: Meeting, horse, amount: int, now: datetime | N
     return bet
 
 
-def _lock_own_open_bet(*, bettor, bet: Bet, now: datetime) -> tuple[Bet, Meeting]:
+def _lock_own_open_bet(
+    *, bettor, bet: Bet, now: datetime, expected_version: int | None
+) -> tuple[Bet, Meeting]:
     meeting = _lock_open_meeting(bet.meeting, now)
     locked = Bet.objects.select_for_update().select_related("horse").filter(pk=bet.pk).first()
     if locked is None or locked.bettor_id != bettor.pk:
         raise NotFound("No such bet of yours.")
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleBet(
+            "Your bet changed in another tab or device. Here it is as it stands now; change it again if "
+            "you still want to.",
+            current=locked,
+        )
     if locked.status != BetStatus.OPEN:
         raise Conflict(f"This bet is {locked.get_status_display().lower()}.", code="bet_not_open")
     return locked, meeting
@@ -220,11 +251,18 @@ def _lock_own_open_bet(*, bettor, bet: Bet, now: datetime) -> tuple[Bet, Meeting
 
 @transaction.atomic
 def bet_change(
-    *, bettor, bet: Bet, horse=None, amount: int | None = None, now: datetime | None = None
+    *,
+    bettor,
+    bet: Bet,
+    horse=None,
+    amount: int | None = None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
 ) -> Bet:
-    """Change the horse and/or the amount until the start; only the difference moves."""
+    """Change the horse and/or the amount until the start, if the bet is still at `expected_version`
+    (when given); only the difference moves."""
     now = now or timezone.now()
-    bet, meeting = _lock_own_open_bet(bettor=bettor, bet=bet, now=now)
+    bet, meeting = _lock_own_open_bet(bettor=bettor, bet=bet, now=now, expected_version=expected_version)
     new_horse = horse or bet.horse
     new_amount = bet.amount if amount is None else _check_amount(amount)
     _check_going(meeting, bettor=bettor, horse=new_horse)
@@ -234,23 +272,62 @@ def bet_change(
         raise InsufficientPoints(
             f"You have {account.balance} more points to add; raising the bet to {new_amount} needs {difference}."
         )
+    if new_horse.pk == bet.horse_id and new_amount == bet.amount:
+        return bet  # nothing changes, so the version stays
     bet.horse, bet.amount = new_horse, new_amount
-    bet.save(update_fields=["horse", "amount", "updated_at"])
+    bet.version += 1
+    bet.save(update_fields=["horse", "amount", "version", "updated_at"])
     if difference:
         _post(account=account, amount=-difference, reason=Reason.STAKE_CHANGE, meeting=meeting, bet=bet)
     return bet
 
 
 @transaction.atomic
-def bet_withdraw(*, bettor, bet: Bet, now: datetime | None = None) -> Bet:
-    """Take the bet back before the start; the whole stake returns."""
+def bet_withdraw(
+    *, bettor, bet: Bet, expected_version: int | None = None, now: datetime | None = None
+) -> Bet:
+    """Take the bet back before the start, if it is still at `expected_version` (when given); the whole
+    stake returns."""
     now = now or timezone.now()
-    bet, meeting = _lock_own_open_bet(bettor=bettor, bet=bet, now=now)
+    bet, meeting = _lock_own_open_bet(bettor=bettor, bet=bet, now=now, expected_version=expected_version)
     account = _locked_accounts([bettor])[bettor.pk]
     bet.status = BetStatus.WITHDRAWN
-    bet.save(update_fields=["status", "updated_at"])
+    bet.version += 1
+    bet.save(update_fields=["status", "version", "updated_at"])
     _post(account=account, amount=bet.amount, reason=Reason.WITHDRAWAL, meeting=meeting, bet=bet)
     return bet
+
+
+@transaction.atomic
+def bets_refund_not_running(*, meeting: Meeting, horse, why: str) -> int:
+    """`horse` no longer runs in `meeting` (answered "not going", left the club): every open bet on them
+    is refunded now, not at the start, so the pool and the odds count only live stakes. Each stake
+    returns with a ledger row and its bettor is told `why`. Lock order as everywhere: the meeting, its
+    bets, then the accounts in user-id order. Returns how many bets were refunded."""
+    locked = Meeting.objects.select_for_update(of=("self",)).filter(pk=meeting.pk).first()
+    if locked is None or locked.bets_resolved_at is not None:
+        return 0  # settled: settlement refunded them already
+    bets = list(
+        Bet.objects.select_for_update(of=("self",))
+        .filter(meeting=locked, horse=horse, status=BetStatus.OPEN)
+        .select_related("bettor", "horse")
+        .order_by("pk")
+    )
+    accounts = _locked_accounts([bet.bettor for bet in bets])
+    for bet in bets:
+        bet.status, bet.payout, bet.paid = BetStatus.REFUNDED, bet.amount, True
+        bet.version += 1
+        bet.save(update_fields=["status", "payout", "paid", "version", "updated_at"])
+        _post(
+            account=accounts[bet.bettor_id],
+            amount=bet.amount,
+            reason=Reason.REFUND,
+            meeting=locked,
+            bet=bet,
+            award_key=f"settle:{bet.pk}",
+        )
+        _notify_settled(bet, locked, why=why)
+    return len(bets)
 
 
 # --- resolution -----------------------------------------------------------------------------------
@@ -296,8 +373,9 @@ def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> boo
             Outcome.LOST: BetStatus.LOST,
             Outcome.REFUNDED: BetStatus.REFUNDED,
         }[settlement.outcome]
-        bet.payout, bet.paid = settlement.payout, True
-        bet.save(update_fields=["status", "payout", "paid", "updated_at"])
+        bet.payout, bet.paid, bet.payout_remainder = settlement.payout, True, settlement.remainder
+        bet.version += 1
+        bet.save(update_fields=["status", "payout", "paid", "payout_remainder", "version", "updated_at"])
         if settlement.payout:
             reason = Reason.PAYOUT if settlement.outcome == Outcome.WON else Reason.REFUND
             _post(
@@ -319,29 +397,38 @@ def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> boo
             )
     Meeting.objects.filter(pk=meeting.pk).update(bets_resolved_at=now)
     for bet in bets:
-        _notify_settled(bet, meeting, horse_declined=bet.horse_id in declined)
+        _notify_settled(
+            bet, meeting, why=_refund_reason(bet, meeting, horse_declined=bet.horse_id in declined)
+        )
     return True
 
 
-def _notify_settled(bet: Bet, meeting: Meeting, *, horse_declined: bool) -> None:
-    """Tell the bettor how their bet ended, once per bet (the key is the bet's settlement)."""
+def _refund_reason(bet: Bet, meeting: Meeting, *, horse_declined: bool) -> str:
+    if meeting.status == MeetingStatus.CANCELLED:
+        return "the meeting was cancelled"
+    if horse_declined:
+        return f"{bet.horse.name} said they would not come"
+    return "nobody finished the book in time"
+
+
+def _notify_settled(bet: Bet, meeting: Meeting, *, why: str = "") -> None:
+    """Tell the bettor how their bet ended, in the words of Bet.result_text (gross and net), once per
+    bet (the key is the bet's settlement)."""
     title = f"“{meeting.display_title}”"
     horse = bet.horse.name
+    # The figures first, so a long title or name cut at the notification's length never hides them.
+    result = bet.result_text
+    if bet.remainder_text:
+        result += f", including the {bet.remainder_text}"
     if bet.status == BetStatus.WON:
         kind = NotificationKind.BET_WON
-        message = f"You won {bet.payout} points: {horse} finished {title} in time (you staked {bet.amount})."
+        message = f"Bet {result} on {title}: {horse} finished in time."
     elif bet.status == BetStatus.LOST:
         kind = NotificationKind.BET_WON
-        message = f"Your bet on {horse} for {title} lost: the {bet.amount} points you staked are gone."
+        message = f"Bet {result} on {title}: {horse} did not finish in time."
     else:
-        if meeting.status == MeetingStatus.CANCELLED:
-            why = "the meeting was cancelled"
-        elif horse_declined:
-            why = f"{horse} said they would not come"
-        else:
-            why = "nobody finished the book in time"
         kind = NotificationKind.BET_REFUNDED
-        message = f"Your {bet.amount} points on {horse} for {title} came back: {why}."
+        message = f"Bet {result} on {title}: {why}."
     notify(
         recipient=bet.bettor,
         kind=kind,
@@ -355,11 +442,12 @@ def _notify_settled(bet: Bet, meeting: Meeting, *, horse_declined: bool) -> None
 def meeting_refund_open_bets(*, meeting: Meeting, why: str) -> int:
     """Give back every open stake of `meeting` because its hosts changed the race the bets were placed
     on (`why`, e.g. "The hosts moved the start earlier"): a ledger row and a notification per bet.
-    The bets end withdrawn, so their stakes leave the pool and each bettor may bet again on the new
-    terms. The caller holds the meeting's row lock (meeting, then bets, then accounts, as bet_change).
+    The bets end refunded, so their stakes leave the pool and each bettor may bet again on the new
+    terms (the one-bet rule skips refunded bets). The caller holds the meeting's row lock (meeting,
+    then bets, then accounts, as bet_change).
     Returns how many bets were refunded."""
     bets = list(
-        Bet.objects.select_for_update()
+        Bet.objects.select_for_update(of=("self",))
         .filter(meeting=meeting, status=BetStatus.OPEN)
         .select_related("bettor", "horse")
         .order_by("pk")
@@ -369,8 +457,9 @@ def meeting_refund_open_bets(*, meeting: Meeting, why: str) -> int:
     accounts = _locked_accounts([bet.bettor for bet in bets])
     title = f"“{meeting.display_title}”"
     for bet in bets:
-        bet.status = BetStatus.WITHDRAWN
-        bet.save(update_fields=["status", "updated_at"])
+        bet.status, bet.payout, bet.paid = BetStatus.REFUNDED, bet.amount, True
+        bet.version += 1
+        bet.save(update_fields=["status", "payout", "paid", "version", "updated_at"])
         _post(
             account=accounts[bet.bettor_id],
             amount=bet.amount,
@@ -394,19 +483,29 @@ def meeting_refund_open_bets(*, meeting: Meeting, why: str) -> int:
 @transaction.atomic
 def member_left_club(*, user, club, now: datetime | None = None) -> int:
     """A member left (or was removed from) `club`: in its meetings that have not started they are no
-    longer going (so bets on them are refunded at the start) and their own open bets are withdrawn,
-    stake returned. Returns how many bets were withdrawn."""
+    longer going, bets on them are refunded at once, and their own open bets are withdrawn, stake
+    returned. Returns how many bets were withdrawn."""
     now = now or timezone.now()
     upcoming = Meeting.objects.filter(club=club, status=MeetingStatus.SCHEDULED, starts_at__gt=now)
-    Attendance.objects.filter(meeting__in=upcoming, user=user).exclude(rsvp=Rsvp.DECLINED).update(
+    # The meetings first, in id order (the lock order of every bet write), then what hangs off them.
+    upcoming_ids = list(upcoming.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    Attendance.objects.filter(meeting_id__in=upcoming_ids, user=user).exclude(rsvp=Rsvp.DECLINED).update(
         rsvp=Rsvp.DECLINED, version=F("version") + 1
     )
+    runs_in = (
+        Bet.objects.filter(meeting_id__in=upcoming_ids, horse=user, status=BetStatus.OPEN)
+        .order_by("meeting_id")
+        .values_list("meeting_id", flat=True)
+        .distinct()
+    )
+    for meeting in Meeting.objects.filter(pk__in=list(runs_in)).order_by("pk"):
+        bets_refund_not_running(meeting=meeting, horse=user, why=f"{user.name} left {club.name}")
     withdrawn = 0
-    for bet in Bet.objects.filter(meeting__in=upcoming, bettor=user, status=BetStatus.OPEN).select_related(
-        "meeting"
-    ):
+    for bet in Bet.objects.filter(
+        meeting_id__in=upcoming_ids, bettor=user, status=BetStatus.OPEN
+    ).select_related("meeting"):
         account = _locked_accounts([user])[user.pk]
-        Bet.objects.filter(pk=bet.pk).update(status=BetStatus.WITHDRAWN)
+        Bet.objects.filter(pk=bet.pk).update(status=BetStatus.WITHDRAWN, version=F("version") + 1)
         _post(account=account, amount=bet.amount, reason=Reason.WITHDRAWAL, meeting=bet.meeting, bet=bet)
         withdrawn += 1
     return withdrawn

@@ -18,8 +18,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from bets import leaderboards, selectors, services
 from bets.charts import balance_chart
-from bets.forms import BetForm
-from bets.models import Reason
+from bets.forms import BetForm, BetVersionForm
+from bets.models import BetStatus, Reason
 from booky.errors import Conflict, DomainError
 from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
@@ -74,6 +74,7 @@ def bets_context(request, meeting: Meeting, *, form: BetForm | None = None, now=
     board = selectors.odds_board(meeting, now)
     going_horses = [row.horse for row in board.horses if row.going]
     my_bet = selectors.bet_of(user, meeting) if user.is_authenticated else None
+    open_bet = my_bet if my_bet is not None and my_bet.status == BetStatus.OPEN else None
     balance = selectors.balance_of(user) if user.is_authenticated else 0
     i_am_going = user.is_authenticated and any(horse.pk == user.pk for horse in going_horses)
     if not user.is_authenticated:
@@ -84,13 +85,22 @@ def bets_context(request, meeting: Meeting, *, form: BetForm | None = None, now=
         why_not = "outsider"
     elif not i_am_going:
         why_not = "not_going"
-    elif my_bet is None and balance < 1:
+    elif open_bet is None and balance < 1:
         why_not = "broke"
     else:
         why_not = ""
-    available = balance + (my_bet.amount if my_bet else 0)
+    available = balance + (open_bet.amount if open_bet else 0)
     if form is None and not why_not:
-        initial = {"horse": my_bet.horse_id, "amount": my_bet.amount} if my_bet else {}
+        initial = (
+            {
+                "horse": open_bet.horse_id,
+                "amount": open_bet.amount,
+                "bet": open_bet.pk,
+                "version": open_bet.version,
+            }
+            if open_bet
+            else {}
+        )
         form = BetForm(horses=going_horses, available=available, initial=initial)
     resolved = meeting.bets_resolved_at is not None
     all_bets = meeting_bets_as_seen(user, meeting) if board.closed else None
@@ -104,9 +114,11 @@ def bets_context(request, meeting: Meeting, *, form: BetForm | None = None, now=
         "meeting": meeting,
         "board": board,
         "my_bet": my_bet,
+        "open_bet": open_bet,
         "balance": balance,
         "bet_form": form if not why_not else None,
         "why_not": why_not,
+        "bonus_pending": why_not == "broke" and selectors.welcome_bonus_pending(user),
         "all_bets": all_bets,
         "resolved": resolved,
         # The section refreshes with the race until its bets are settled.
@@ -182,25 +194,54 @@ def _place(request, meeting: Meeting):
     return _done(request, meeting, f"Bet placed: {bet.amount} points on {bet.horse.name}.")
 
 
+def _open_bet_of(request, meeting: Meeting):
+    my_bet = selectors.bet_of(request.user, meeting)
+    return my_bet if my_bet is not None and my_bet.status == BetStatus.OPEN else None
+
+
+def _check_fresh(bet, shown: BetVersionForm) -> None:
+    """The page must have shown this very bet at its current version; otherwise another tab or device
+    changed it since, and the section comes back (409) with the bet as it is now."""
+    if (
+        not shown.is_valid()
+        or shown.cleaned_data["bet"] != bet.pk
+        or shown.cleaned_data["version"] != bet.version
+    ):
+        raise services.StaleBet(
+            "Your bet changed in another tab or device. Here it is as it stands now; change it again if "
+            "you still want to.",
+            current=bet,
+        )
+
+
+def _stale(request, meeting: Meeting, error: services.StaleBet):
+    # A fresh form, filled in with the current bet: what was typed against the old one is not kept.
+    return _bets_response(request, meeting, status=409, bet_error=error.message)
+
+
 @require_POST
 @login_required_page
 @in_viewer_timezone
 def change(request, pk: int):
     meeting = _visible_meeting(request, pk)
     _require_member(request, meeting)
-    my_bet = selectors.bet_of(request.user, meeting)
+    my_bet = _open_bet_of(request, meeting)
     form = _bet_form(request, meeting, my_bet)
     if my_bet is None:
-        return _failed(request, meeting, form, Conflict("You have no bet on this meeting to change."))
+        return _failed(request, meeting, None, Conflict("You have no bet on this meeting to change."))
     if not form.is_valid():
         return _bets_response(request, meeting, form=form, status=422)
     try:
+        _check_fresh(my_bet, form)
         bet = services.bet_change(
             bettor=request.user,
             bet=my_bet,
             horse=form.cleaned_data["horse"],
             amount=form.cleaned_data["amount"],
+            expected_version=form.cleaned_data["version"],
         )
+    except services.StaleBet as error:
+        return _stale(request, meeting, error)
     except DomainError as error:
         return _failed(request, meeting, form, error)
     return _done(request, meeting, f"Bet changed: {bet.amount} points on {bet.horse.name}.")
@@ -212,11 +253,17 @@ def change(request, pk: int):
 def withdraw(request, pk: int):
     meeting = _visible_meeting(request, pk)
     _require_member(request, meeting)
-    my_bet = selectors.bet_of(request.user, meeting)
+    my_bet = _open_bet_of(request, meeting)
     if my_bet is None:
         return _failed(request, meeting, None, Conflict("You have no bet on this meeting to withdraw."))
     try:
-        bet = services.bet_withdraw(bettor=request.user, bet=my_bet)
+        shown = BetVersionForm(request.POST)
+        _check_fresh(my_bet, shown)
+        bet = services.bet_withdraw(
+            bettor=request.user, bet=my_bet, expected_version=shown.cleaned_data["version"]
+        )
+    except services.StaleBet as error:
+        return _stale(request, meeting, error)
     except DomainError as error:
         return _failed(request, meeting, None, error)
     return _done(request, meeting, f"Bet withdrawn: {bet.amount} points are back in your balance.")
@@ -232,11 +279,14 @@ def withdraw(request, pk: int):
 def points(request):
     now = timezone.now()
     page = Paginator(selectors.ledger_of(request.user), LEDGER_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "reasons": Reason}
+    # A bet's ledger rows say how it ended ("lost 10"), from the bet read with the row.
+    settled = (BetStatus.WON, BetStatus.LOST, BetStatus.REFUNDED)
+    context = {"page": page, "reasons": Reason, "settled": settled}
     if _is_fragment_request(request):
         return TemplateResponse(request, "bets/points.html#ledger", context)
     context.update(
         balance=selectors.balance_of(request.user),
+        bonus_pending=selectors.welcome_bonus_pending(request.user),
         chart=balance_chart(selectors.balance_history(request.user), now=now),
         now=now,
     )

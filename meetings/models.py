@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -157,6 +157,10 @@ class AttendanceQuerySet(models.QuerySet):
 
     def for_race(self):
         return self.going().select_related("user").order_by("-current_page", "finished_at", "user__username")
+
+    def finished_in_time(self):
+        """The queryset form of `Attendance.finished_in_time`: the target reached at or before the start."""
+        return self.filter(finished=True, finished_at__lte=F("meeting__starts_at"))
 
 
 class Attendance(models.Model):

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from bets.services import (
+    bets_refund_not_running,
     meeting_has_a_race,
     meeting_refund_open_bets,
     meeting_resolve_bets,
@@ -301,7 +302,8 @@ def attendance_rsvp(*, user, meeting: Meeting, rsvp: str, now: datetime | None =
     """Answer going / maybe / not going; closes when the meeting starts."""
     if rsvp not in Rsvp.values:
         raise DomainError(f"Unknown answer {rsvp!r}: choose going, maybe or declined.", code="invalid_rsvp")
-    meeting = Meeting.objects.select_related("club").get(pk=meeting.pk)
+    # The meeting row first (the lock order of bet writes): a bet placed on me meanwhile is refunded below.
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("club").get(pk=meeting.pk)
     attendance = _member_attendance(user, meeting, lock=True)
     if not meeting.is_scheduled():
         raise Conflict(f"This meeting is {meeting.get_status_display().lower()}.", code="not_scheduled")
@@ -312,6 +314,9 @@ def attendance_rsvp(*, user, meeting: Meeting, rsvp: str, now: datetime | None =
         attendance.version = F("version") + 1
         attendance.save(update_fields=["rsvp", "version", "updated_at"])
         attendance.refresh_from_db()
+    if rsvp == Rsvp.DECLINED:
+        # Stakes on someone not going leave the pool now, so the odds board shows only live stakes.
+        bets_refund_not_running(meeting=meeting, horse=user, why=f"{user.name} said they are not going")
     return attendance
 
 

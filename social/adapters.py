@@ -6,7 +6,6 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.userkit import filter_users_by_email
 from django import forms
 
-from bets.services import account_open
 from social.models import User
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
@@ -65,8 +64,5 @@ class AccountAdapter(DefaultAccountAdapter):
         timezone = form.cleaned_data.get("timezone") if hasattr(form, "cleaned_data") else None
         if timezone:
             user.timezone = timezone
-        user = super().save_user(request, user, form, commit=commit)
-        if commit:
-            # Every new member starts with the welcome bonus (minted once, keyed by user).
-            account_open(user=user)
-        return user
+        # No points here: the welcome bonus waits for a verified address (bets/receivers.py).
+        return super().save_user(request, user, form, commit=commit)

@@ -32,6 +32,12 @@ def balance(user) -> int:
     return Account.objects.get(user=user).balance
 
 
+def if_match(bet) -> dict:
+    """The bet's ETag as If-Match: changes and withdrawals name the version they saw."""
+    bet.refresh_from_db()
+    return {"If-Match": f'W/"{bet.version}"'}
+
+
 def start(meeting, minutes_ago=1):
     """Move the meeting's start into the past (the model's save keeps ends_at consistent)."""
     meeting.starts_at = timezone.now() - timedelta(minutes=minutes_ago)
@@ -58,6 +64,7 @@ def test_the_odds_board_shows_stakes_bettors_and_returns_per_horse(cast, race):
         "staked": 40,
         "bettors": 2,
         "returns": 1.5,
+        "finished_in_time": False,
     }
     assert horses[cast.owner.username]["returns"] == 3.0
     assert horses[cast.moderator.username]["staked"] == 0
@@ -299,22 +306,27 @@ def bet(cast, race):
 def test_the_bettor_changes_horse_and_amount_and_only_the_difference_moves(cast, bet):
     client = client_for(cast.member)
     response = client.patch(
-        f"/api/v1/bets/{bet.pk}/", {"amount": 50, "horse": cast.moderator.username}, format="json"
+        f"/api/v1/bets/{bet.pk}/",
+        {"amount": 50, "horse": cast.moderator.username},
+        format="json",
+        headers=if_match(bet),
     )
     assert response.status_code == 200, response.content
     assert (response.json()["amount"], response.json()["horse"]["username"]) == (50, cast.moderator.username)
     assert balance(cast.member) == 50
-    response = client.patch(f"/api/v1/bets/{bet.pk}/", {"amount": 10}, format="json")
+    response = client.patch(
+        f"/api/v1/bets/{bet.pk}/", {"amount": 10}, format="json", headers={"If-Match": response["ETag"]}
+    )
     assert response.json()["amount"] == 10
     assert balance(cast.member) == 90
 
 
 def test_the_bettor_withdraws_and_gets_the_whole_stake_back(cast, bet):
-    response = client_for(cast.member).delete(f"/api/v1/bets/{bet.pk}/")
+    response = client_for(cast.member).delete(f"/api/v1/bets/{bet.pk}/", headers=if_match(bet))
     assert response.status_code == 200
     assert response.json()["status"] == "withdrawn"
     assert balance(cast.member) == 100
-    response = client_for(cast.member).delete(f"/api/v1/bets/{bet.pk}/")
+    response = client_for(cast.member).delete(f"/api/v1/bets/{bet.pk}/", headers=if_match(bet))
     assert response.status_code == 409 and response.json()["code"] == "bet_not_open"
     assert not audit_points().problems
 
@@ -348,9 +360,12 @@ def test_changes_after_the_start_are_409(cast, race, bet):
     client = client_for(cast.member)
     entries = LedgerEntry.objects.count()
     refused(
-        client.patch(f"/api/v1/bets/{bet.pk}/", {"amount": 10}, format="json"), 409, "bets_closed", entries
+        client.patch(f"/api/v1/bets/{bet.pk}/", {"amount": 10}, format="json", headers=if_match(bet)),
+        409,
+        "bets_closed",
+        entries,
     )
-    refused(client.delete(f"/api/v1/bets/{bet.pk}/"), 409, "bets_closed", entries)
+    refused(client.delete(f"/api/v1/bets/{bet.pk}/", headers=if_match(bet)), 409, "bets_closed", entries)
 
 
 @pytest.mark.parametrize(
@@ -366,7 +381,9 @@ def test_changes_after_the_start_are_409(cast, race, bet):
 )
 def test_bad_changes_are_refused_and_leave_the_bet_as_it_was(cast, bet, change, status, code):
     entries = LedgerEntry.objects.count()
-    response = client_for(cast.member).patch(f"/api/v1/bets/{bet.pk}/", change, format="json")
+    response = client_for(cast.member).patch(
+        f"/api/v1/bets/{bet.pk}/", change, format="json", headers=if_match(bet)
+    )
     refused(response, status, code, entries)
     assert Bet.objects.get().amount == 30 and Bet.objects.get().status == BetStatus.OPEN
     assert balance(cast.member) == 70
@@ -375,7 +392,7 @@ def test_bad_changes_are_refused_and_leave_the_bet_as_it_was(cast, bet, change, 
 def test_changing_to_a_horse_who_is_not_going_is_refused(cast, bet):
     entries = LedgerEntry.objects.count()
     response = client_for(cast.member).patch(
-        f"/api/v1/bets/{bet.pk}/", {"horse": cast.outsider.username}, format="json"
+        f"/api/v1/bets/{bet.pk}/", {"horse": cast.outsider.username}, format="json", headers=if_match(bet)
     )
     refused(response, 400, "horse_not_going", entries)
     assert Bet.objects.get().horse == cast.owner

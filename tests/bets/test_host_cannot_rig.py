@@ -65,7 +65,7 @@ def test_moving_the_start_earlier_refunds_every_open_bet_and_says_why(cast, race
     _update(cast, race, starts_at=race.starts_at - timedelta(days=2))
 
     assert _balance(cast.member) == 100 and _balance(cast.moderator) == 100
-    assert set(Bet.objects.values_list("status", flat=True)) == {BetStatus.WITHDRAWN}
+    assert set(Bet.objects.values_list("status", flat=True)) == {BetStatus.REFUNDED}
     refunds = LedgerEntry.objects.filter(reason=Reason.REFUND).order_by("bet")
     assert [(entry.bet_id, entry.amount) for entry in refunds] == [
         (member_bet.pk, 20),

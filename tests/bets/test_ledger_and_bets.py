@@ -28,19 +28,6 @@ def test_opening_an_account_mints_the_welcome_bonus_once(user):
     assert list(LedgerEntry.objects.values_list("reason", "amount")) == [(Reason.SIGNUP, 100)]
 
 
-def test_signing_up_gives_100_points(client, db):
-    client.post(
-        "/accounts/signup/",
-        {
-            "username": "newbie",
-            "email": "newbie@example.com",
-            "password1": "a-long-passphrase",
-            "password2": "a-long-passphrase",
-        },
-    )
-    assert Account.objects.get(user__username="newbie").balance == 100
-
-
 def test_the_stake_leaves_the_balance_and_the_difference_moves_on_change(cast, race):
     bet = services.bet_place(bettor=cast.member, meeting=race, horse=cast.owner, amount=30)
     assert balance(cast.member) == 70
@@ -170,6 +157,7 @@ def test_moderator_adjustment_needs_a_reason(user, django_user_model):
     moderator = UserFactory(is_staff=True)
     moderator.user_permissions.add(Permission.objects.get(codename="add_ledgerentry"))
     moderator = django_user_model.objects.get(pk=moderator.pk)
+    services.account_open(user=user)
     with pytest.raises(DomainError, match="Say why"):
         services.points_adjust(actor=moderator, user=user, amount=50, note="  ")
     services.points_adjust(actor=moderator, user=user, amount=50, note="Won the quiz")

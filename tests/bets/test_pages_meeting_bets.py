@@ -110,9 +110,9 @@ def test_settled_meeting_shows_each_payout_and_stops_refreshing(client, cast, ra
 
     section = response.text.split('id="bets"')[1].split("</section>")[0]
     assert "Results" in section
-    assert "Won</span> +40" in section
-    assert "Lost" in section
-    assert "You won <strong>40 points</strong> with 30" in section
+    assert '<span class="badge owner">won 40 (stake 30, +10)</span>' in section
+    assert '<span class="muted">lost 10</span>' in section
+    assert "Your bet on " + cast.member.name + ": <strong>won 40 (stake 30, +10)</strong>" in section
     assert "race-refresh" not in section
 
 
@@ -146,10 +146,14 @@ def test_placing_a_bet_without_javascript_redirects_back_with_a_message(client, 
 
 
 def test_changing_a_bet_moves_only_the_difference(client, cast, race):
-    services.bet_place(bettor=cast.member, meeting=race, horse=cast.owner, amount=30)
+    bet = services.bet_place(bettor=cast.member, meeting=race, horse=cast.owner, amount=30)
     client.force_login(cast.member)
 
-    response = client.post(_bets(race, "change/"), {"horse": cast.moderator.pk, "amount": "50"}, headers=HX)
+    response = client.post(
+        _bets(race, "change/"),
+        {"horse": cast.moderator.pk, "amount": "50", "bet": bet.pk, "version": bet.version},
+        headers=HX,
+    )
 
     assert response.status_code == 200
     assert f"Bet changed: 50 points on {cast.moderator.name}." in response.text
@@ -158,10 +162,10 @@ def test_changing_a_bet_moves_only_the_difference(client, cast, race):
 
 
 def test_withdrawing_a_bet_returns_the_whole_stake_and_offers_a_new_bet(client, cast, race):
-    services.bet_place(bettor=cast.member, meeting=race, horse=cast.owner, amount=30)
+    bet = services.bet_place(bettor=cast.member, meeting=race, horse=cast.owner, amount=30)
     client.force_login(cast.member)
 
-    response = client.post(_bets(race, "withdraw/"), headers=HX)
+    response = client.post(_bets(race, "withdraw/"), {"bet": bet.pk, "version": bet.version}, headers=HX)
 
     assert response.status_code == 200
     assert "Bet withdrawn: 30 points are back in your balance." in response.text
@@ -238,12 +242,15 @@ def test_betting_after_the_start_is_refused_with_a_message(client, cast, race):
 
 
 def test_changing_or_withdrawing_after_the_start_is_refused(client, cast, race):
-    services.bet_place(bettor=cast.member, meeting=race, horse=cast.owner, amount=10)
+    bet = services.bet_place(bettor=cast.member, meeting=race, horse=cast.owner, amount=10)
     client.force_login(cast.member)
     _start(race)
+    shown = {"bet": bet.pk, "version": bet.version}
 
-    changed = client.post(_bets(race, "change/"), {"horse": cast.owner.pk, "amount": "20"}, headers=HX)
-    withdrawn = client.post(_bets(race, "withdraw/"), headers=HX)
+    changed = client.post(
+        _bets(race, "change/"), {"horse": cast.owner.pk, "amount": "20", **shown}, headers=HX
+    )
+    withdrawn = client.post(_bets(race, "withdraw/"), shown, headers=HX)
 
     assert changed.status_code == withdrawn.status_code == 409
     assert "Bets closed when the meeting started." in changed.text

@@ -86,8 +86,8 @@ def test_two_members_bet_the_meeting_starts_and_the_winner_is_paid(new_page, scr
 
     page.goto(url)
     expect(bets.get_by_role("heading", name="Results")).to_be_visible()
-    expect(bets.get_by_text("You won 60 points with 40 on Ana Lima.")).to_be_visible()
-    expect(bets.locator("table.all-bets tr.me")).to_contain_text("Won +60")
+    expect(bets.locator("#my-bet-now")).to_have_text("Your bet on Ana Lima: won 60 (stake 40, +20).")
+    expect(bets.locator("table.all-bets tr.me")).to_contain_text("won 60 (stake 40, +20)")
     bets.scroll_into_view_if_needed()
     screenshot(page, "bets-meeting-results")
 
@@ -97,6 +97,7 @@ def test_two_members_bet_the_meeting_starts_and_the_winner_is_paid(new_page, scr
     expect(page.get_by_role("heading", name="My points", level=1)).to_be_visible()
     expect(page.locator("#balance")).to_contain_text("145")  # 100 - 40 + 60 + 25
     ledger = page.locator("#ledger")
+    expect(ledger.locator("tr", has_text="Bet won")).to_contain_text("won 60 (stake 40, +20)")
     expect(ledger.locator("tr", has_text="Bet won")).to_contain_text("+60")
     expect(ledger.locator("tr", has_text="Finished the book in time")).to_contain_text("+25")
     expect(page.locator(".balance-chart svg")).to_be_visible()

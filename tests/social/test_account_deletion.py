@@ -140,13 +140,13 @@ def test_points_and_bets_stay_consistent_and_the_audit_stays_clean(client, me):
 
     assert client.post(URL, confirm(), headers=HTMX).status_code == 200
 
-    # Every earlier ledger row is untouched; the one new row returns the deleted member's open stake,
-    # as leaving the club would, and the bet on them will be refunded at the start (not going any more).
+    # Every earlier ledger row is untouched; the new rows refund the bet on the deleted member at once
+    # (not going any more) and return their own open stake, as leaving the club would.
     entries_after = list(
         LedgerEntry.objects.order_by("pk").values_list("pk", "account_id", "amount", "balance_after")
     )
     assert entries_after[: len(entries_before)] == entries_before
-    assert [row[2] for row in entries_after[len(entries_before) :]] == [30]
+    assert [row[2] for row in entries_after[len(entries_before) :]] == [20, 30]
     assert Account.objects.get(user_id=me.pk).balance == balance_before + 30
     assert not Bet.objects.filter(bettor_id=me.pk, status=BetStatus.OPEN).exists()
     assert Attendance.objects.get(meeting=meeting, user_id=me.pk).rsvp == Rsvp.DECLINED

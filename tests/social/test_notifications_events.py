@@ -167,8 +167,8 @@ def test_resolved_bets_tell_winners_their_payout_and_losers_their_loss():
     won = Notification.objects.get(recipient=winner_bettor)
     lost = Notification.objects.get(recipient=loser_bettor)
     assert won.kind == lost.kind == NotificationKind.BET_WON
-    assert "You won 40 points" in won.message
-    assert "lost" in lost.message and "30 points" in lost.message
+    assert "won 40 (stake 10, +30)" in won.message
+    assert "lost 30" in lost.message
     # Resolving again changes nothing and notifies nobody twice.
     assert not meeting_resolve_bets(meeting_id=meeting.pk, now=meeting.starts_at + timedelta(minutes=2))
     assert Notification.objects.filter(kind=NotificationKind.BET_WON).count() == 2
@@ -183,7 +183,7 @@ def test_cancelling_a_meeting_refunds_and_notifies_each_bettor_once(django_captu
     with django_capture_on_commit_callbacks(execute=True):
         meeting_services.meeting_cancel(actor=owner, meeting=meeting)
     [refund] = inbox(bettor, NotificationKind.BET_REFUNDED)
-    assert "25 points" in refund.message and "cancelled" in refund.message
+    assert "refunded 25" in refund.message and "cancelled" in refund.message
     assert len(inbox(bettor, NotificationKind.MEETING_CANCELLED)) == 1
     assert sorted(message.subject for message in mail.outbox if message.to == [bettor.email]) == sorted(
         f"[Booky] {n.message}"[:150] for n in inbox(bettor)
