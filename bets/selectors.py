@@ -57,11 +57,8 @@ def odds_board(meeting: Meeting, now: datetime | None = None) -> OddsBoard:
     finished in time, and the pool that was shared (stakes of won and lost bets), without odds."""
     resolved = meeting.bets_resolved_at is not None
     attendances = Attendance.objects.filter(meeting=meeting)
-    if resolved:
-        # The rule meeting_resolve_bets applied (Attendance.finished_in_time).
-        finished = set(attendances.finished_in_time().values_list("user_id", flat=True))
-    else:
-        finished = set()
+    # The rule meeting_resolve_bets applied (Attendance.finished_in_time).
+    finished = set(attendances.finished_in_time().values_list("user_id", flat=True)) if resolved else set()
     going = set(attendances.going().values_list("user_id", flat=True)) if not resolved else set()
     counted = (
         Bet.objects.filter(meeting=meeting, status__in=[BetStatus.WON, BetStatus.LOST])
