@@ -152,7 +152,7 @@ def account_delete(*, user: User, password: str) -> User:
     from clubs.models import Club
 
     # Like leaving each club: not going to coming meetings, open bets withdrawn (stakes returned).
-    for club in Club.objects.filter(memberships__user=user):
+    for club in Club.objects.filter(memberships__user=user).order_by("pk"):  # lock order: by id
         member_left_club(user=user, club=club)
     Membership.objects.filter(user=user).delete()
     JoinRequest.objects.filter(user=user).delete()
