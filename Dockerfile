@@ -35,5 +35,5 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home b
 USER booky
 
 EXPOSE 8000
-# gunicorn reads its worker count from WEB_CONCURRENCY.
-CMD ["gunicorn", "booky.wsgi", "--bind", "0.0.0.0:8000", "--no-control-socket"]
+# booky/gunicorn.conf.py: WEB_CONCURRENCY workers; on SIGTERM /readyz turns 503, then it drains.
+CMD ["gunicorn", "--config", "booky/gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

@@ -59,7 +59,7 @@ serve: install  ## Production-like: collectstatic, migrate, gunicorn (DEBUG off)
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) migrate --noinput
 	echo "Booky (gunicorn) at http://$(HOST):$(PORT)/ for hosts $$ALLOWED_HOSTS"
-	exec $(VENV)/bin/gunicorn booky.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --no-control-socket
+	exec $(VENV)/bin/gunicorn --config booky/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 worker: install  ## Run the background task worker and the bets sweep (DEBUG=1 unless DEBUG is set)
 	@export DEBUG="$${DEBUG:-1}"

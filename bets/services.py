@@ -1,8 +1,24 @@
 """Every write to points and bets. Views, the API, the admin and the tasks call these.
 
 Invariants: a balance changes only together with one ledger row, in one transaction, with the
-account row locked (`select_for_update`); awards and settlements carry a unique key; accounts are
-locked in user-id order so two transactions never wait on each other in a circle.
+account row locked (`select_for_update`); awards and settlements carry a unique key.
+
+Lock order. Every transaction that locks several rows (here, in clubs/services.py, meetings/services.py
+and social/services.py) takes them in this order, skipping the levels it does not need, so two
+transactions never wait on each other in a circle:
+
+    user (deleting an account) → club → membership → meeting(s) by id → attendance → bet(s) by id
+    → account(s) by user id
+
+- A row must be locked before the transaction inserts a row that references it (a ledger entry
+  references its meeting and bet): PostgreSQL makes such an insert wait for the referenced row's
+  lock, so an insert is a lock request too.
+- Lock only the rows you mean: `select_for_update(of=("self",))` when the query also
+  `select_related`s, since FOR UPDATE would otherwise lock the joined club, book or user rows as
+  well, out of order.
+- Leaving a club (and removing a member) locks the club, then the club's coming meetings, before it
+  touches the member's attendances, bets and account; bet operations start at the meeting.
+tests/bets/test_lock_order.py races them on PostgreSQL.
 """
 
 from datetime import datetime
@@ -186,7 +202,9 @@ def _check_amount(amount) -> int:
 
 
 def _lock_open_meeting(meeting: Meeting, now: datetime) -> Meeting:
-    locked = Meeting.objects.select_for_update().select_related("club").filter(pk=meeting.pk).first()
+    locked = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("club").filter(pk=meeting.pk).first()
+    )
     if locked is None:
         raise NotFound("This meeting no longer exists.")
     if locked.status != MeetingStatus.SCHEDULED:
@@ -235,7 +253,7 @@ def _lock_own_open_bet(
     *, bettor, bet: Bet, now: datetime, expected_version: int | None
 ) -> tuple[Bet, Meeting]:
     meeting = _lock_open_meeting(bet.meeting, now)
-    locked = Bet.objects.select_for_update().select_related("horse").filter(pk=bet.pk).first()
+    locked = Bet.objects.select_for_update(of=("self",)).select_related("horse").filter(pk=bet.pk).first()
     if locked is None or locked.bettor_id != bettor.pk:
         raise NotFound("No such bet of yours.")
     if expected_version is not None and locked.version != expected_version:
@@ -354,9 +372,10 @@ def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> boo
     winners = {user_id for user_id, a in attendances.items() if a.finished_in_time}
     declined = {user_id for user_id, a in attendances.items() if a.rsvp == Rsvp.DECLINED}
     bets = list(
-        Bet.objects.select_for_update()
+        Bet.objects.select_for_update(of=("self",))
         .filter(meeting=meeting, status=BetStatus.OPEN)
         .select_related("bettor", "horse")
+        .order_by("pk")
     )
     settlements = settle(
         [BetLine(b.pk, b.horse_id, b.amount, index) for index, b in enumerate(bets)],
@@ -486,9 +505,12 @@ def member_left_club(*, user, club, now: datetime | None = None) -> int:
     longer going, bets on them are refunded at once, and their own open bets are withdrawn, stake
     returned. Returns how many bets were withdrawn."""
     now = now or timezone.now()
+    # The lock order (see the top of this module): the caller holds the club; then the meetings in id
+    # order, before the attendances, bets and accounts below, as every bet operation does.
     upcoming = Meeting.objects.filter(club=club, status=MeetingStatus.SCHEDULED, starts_at__gt=now)
-    # The meetings first, in id order (the lock order of every bet write), then what hangs off them.
     upcoming_ids = list(upcoming.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    if not upcoming_ids:
+        return 0
     Attendance.objects.filter(meeting_id__in=upcoming_ids, user=user).exclude(rsvp=Rsvp.DECLINED).update(
         rsvp=Rsvp.DECLINED, version=F("version") + 1
     )
@@ -500,12 +522,16 @@ def member_left_club(*, user, club, now: datetime | None = None) -> int:
     )
     for meeting in Meeting.objects.filter(pk__in=list(runs_in)).order_by("pk"):
         bets_refund_not_running(meeting=meeting, horse=user, why=f"{user.name} left {club.name}")
-    withdrawn = 0
-    for bet in Bet.objects.filter(
-        meeting_id__in=upcoming_ids, bettor=user, status=BetStatus.OPEN
-    ).select_related("meeting"):
-        account = _locked_accounts([user])[user.pk]
+    own_bets = list(
+        Bet.objects.select_for_update(of=("self",))
+        .filter(meeting_id__in=upcoming_ids, bettor=user, status=BetStatus.OPEN)
+        .select_related("meeting")
+        .order_by("pk")
+    )
+    if not own_bets:
+        return 0
+    account = _locked_accounts([user])[user.pk]
+    for bet in own_bets:
         Bet.objects.filter(pk=bet.pk).update(status=BetStatus.WITHDRAWN, version=F("version") + 1)
         _post(account=account, amount=bet.amount, reason=Reason.WITHDRAWAL, meeting=bet.meeting, bet=bet)
-        withdrawn += 1
-    return withdrawn
+    return len(own_bets)

@@ -7,6 +7,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from booky import outages
 from booky.errors import DomainError
 
 
@@ -30,6 +31,10 @@ def _first_message(detail) -> str:
 
 def exception_handler(exc, context):
     """Every API error is `{"detail": "...", "code": "..."}` (plus `errors` per field for validation)."""
+    if outages.is_database_unavailable(exc):
+        request = context.get("request")
+        outages.log_unavailable(request, exc)
+        return outages.service_unavailable(request)
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
     if isinstance(exc, ValidationError):

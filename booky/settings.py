@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "booky.request_log.RequestLogMiddleware",
+    # Database unreachable: 503 + Retry-After instead of 500 (booky/outages.py).
+    "booky.outages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "booky.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

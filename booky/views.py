@@ -1,5 +1,7 @@
 """Site-wide pages: the home page and the error pages (JSON under /api/, HTML elsewhere)."""
 
+import sys
+
 from django.db.models import OuterRef, Subquery
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -7,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from booky import outages
 from clubs.models import Club, Membership
 
 
@@ -44,14 +47,8 @@ def home(request):
         return TemplateResponse(request, "booky/dashboard.html", context).render()
 
 
-def _wants_json(request) -> bool:
-    return request.path.startswith(("/api/", "/_allauth/")) or "application/json" in request.headers.get(
-        "Accept", ""
-    )
-
-
 def _error(request, status: int, code: str, detail: str, template: str):
-    if _wants_json(request):
+    if outages.wants_json(request):
         return JsonResponse({"detail": detail, "code": code}, status=status)
     return render(request, template, {"detail": detail}, status=status)
 
@@ -71,6 +68,9 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
+    # A database failure in another middleware (saving the session) lands here, not in a view.
+    if outages.is_database_unavailable(sys.exception()):
+        return outages.service_unavailable(request)
     return _error(
         request, 500, "server_error", "Something went wrong on our side. Please try again.", "500.html"
     )

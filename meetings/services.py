@@ -164,7 +164,10 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
     unknown = set(changes) - set(MEETING_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
-    locked = Meeting.objects.select_for_update().select_related("book").filter(pk=meeting.pk).first()
+    # Only the meeting: FOR UPDATE would lock the joined book too (lock order: bets/services.py).
+    locked = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("book").filter(pk=meeting.pk).first()
+    )
     if locked is None:
         raise NotFound("This meeting no longer exists.")
     if locked.version != expected_version:

@@ -129,7 +129,10 @@ def account_delete(*, user: User, password: str) -> User:
     from clubs.models import ClubInvitation, JoinRequest, Membership
     from meetings.models import CalendarFeed
 
-    user = User.objects.select_for_update().get(pk=user.pk)
+    # NO KEY: a bet on this member that holds its meeting's lock must still be able to insert its row
+    # (which key-share-locks the user); a plain FOR UPDATE would wait in a circle with the meeting
+    # locks taken below (lock order: bets/services.py).
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if user.deleted_at is not None or not user.is_active:
         raise Conflict("This account is already deleted.", code="already_deleted")
     if not isinstance(password, str) or not password or not user.check_password(password):
@@ -149,7 +152,7 @@ def account_delete(*, user: User, password: str) -> User:
     from clubs.models import Club
 
     # Like leaving each club: not going to coming meetings, open bets withdrawn (stakes returned).
-    for club in Club.objects.filter(memberships__user=user):
+    for club in Club.objects.filter(memberships__user=user).order_by("pk"):  # lock order: by id
         member_left_club(user=user, club=club)
     Membership.objects.filter(user=user).delete()
     JoinRequest.objects.filter(user=user).delete()

@@ -35,6 +35,7 @@
     403: "You do not have permission to do that.",
     404: "That is no longer here. Reload the page to see the current state.",
     429: "Too many requests. Please wait a minute and try again.",
+    503: "Booky is briefly unavailable. Please try again in a minute.",
   };
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;

@@ -1,0 +1,86 @@
+"""gunicorn settings for Booky (make serve, the Docker image and docker compose use this file).
+
+Graceful shutdown, so a deploy or a scale-down loses no request:
+1. SIGTERM reaches the master. It creates the draining file: from now on `/readyz` answers 503 in
+   every worker, while the workers keep serving whatever still arrives.
+2. For BOOKY_DRAIN_SECONDS the node stays up, long enough for a load balancer that polls `/readyz`
+   to see the 503 and stop sending new connections here.
+3. Then gunicorn's own graceful stop: the listener closes, the workers finish the requests they
+   hold, within GRACEFUL_TIMEOUT seconds, and exit.
+
+SIGINT (Ctrl-C) and SIGQUIT still stop at once, without the drain.
+"""
+
+import contextlib
+import os
+import signal
+import tempfile
+
+wsgi_app = "booky.wsgi:application"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# A request may take this long before its worker is restarted.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# After the drain: how long workers may take to finish the requests they hold.
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
+# How long /readyz answers 503 before the listener closes; at least the load balancer's check
+# interval times its unhealthy threshold.
+drain_seconds = float(os.environ.get("BOOKY_DRAIN_SECONDS", "10"))
+control_socket_disable = True  # nothing uses gunicornc; one socket fewer to secure
+
+DRAINING_FILE_VARIABLE = "BOOKY_DRAINING_FILE"  # read by booky/health.py
+_own_directory = ""
+
+
+def on_starting(server):
+    global _own_directory
+    # Workers are forked from the master and inherit its environment, so they find the same file.
+    if not os.environ.get(DRAINING_FILE_VARIABLE):
+        _own_directory = tempfile.mkdtemp(prefix="booky-gunicorn-")
+        os.environ[DRAINING_FILE_VARIABLE] = os.path.join(_own_directory, "draining")
+    _remove_draining_file()  # left over from a node that was killed while draining
+
+
+def when_ready(server):
+    drain = Drain(server, drain_seconds)
+    server.handle_term = drain.handle_term
+
+
+def on_exit(server):
+    _remove_draining_file()
+    if _own_directory:
+        with contextlib.suppress(OSError):
+            os.rmdir(_own_directory)
+
+
+def _remove_draining_file():
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(os.environ[DRAINING_FILE_VARIABLE])
+
+
+class Drain:
+    """Replaces the master's SIGTERM handler: report not ready first, stop gracefully after the drain.
+
+    The master's loop must keep running meanwhile (it reaps and replaces workers), so the delay is an
+    alarm that queues SIGTERM again, not a sleep."""
+
+    def __init__(self, server, seconds: float):
+        self.server = server
+        self.seconds = seconds
+        self.started = False
+        self.done = False
+
+    def handle_term(self):
+        if self.done or self.seconds <= 0:
+            raise StopIteration  # gunicorn's own graceful stop
+        if self.started:
+            return  # a second SIGTERM during the drain changes nothing; SIGINT stops at once
+        self.started = True
+        with open(os.environ[DRAINING_FILE_VARIABLE], "w") as flag:
+            flag.write(str(os.getpid()))
+        self.server.log.info("SIGTERM: /readyz answers 503; stopping in %.1f s", self.seconds)
+        signal.signal(signal.SIGALRM, self._drained)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def _drained(self, signum, frame):
+        self.done = True
+        self.server.signal(signal.SIGTERM, frame)
