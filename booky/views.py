@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from booky.request_bodies import MalformedBody
 from clubs.models import Club, Membership
 
 
@@ -67,7 +68,10 @@ def permission_denied(request, exception=None):
 
 
 def bad_request(request, exception=None):
-    return _error(request, 400, "bad_request", "The request could not be understood.", "400.html")
+    detail = (
+        str(exception) if isinstance(exception, MalformedBody) else "The request could not be understood."
+    )
+    return _error(request, 400, "bad_request", detail, "400.html")
 
 
 def server_error(request):
