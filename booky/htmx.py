@@ -29,7 +29,7 @@ def safe_path(request, url: str | None) -> str | None:
 
 def login_url_for(request) -> str:
     """Where to send an anonymous visitor: back to the page they were on after logging in."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         next_url = request.get_full_path()
     else:
         htmx_page = request.htmx.current_url_abs_path if request.htmx else None
@@ -46,7 +46,7 @@ def login_required_page(view):
             return view(request, *args, **kwargs)
         if request.htmx:
             return HttpResponseClientRedirect(login_url_for(request))
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return redirect_to_login(request.get_full_path())
         return redirect(login_url_for(request))
 

@@ -5,13 +5,13 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from booky.request_bodies import MalformedBody
 from clubs.models import Club, Membership
 
 
-@require_GET
+@require_safe
 def home(request):
     if not request.user.is_authenticated:
         featured = Club.objects.visible_to(None).with_member_count().order_by("-member_count", "name")[:6]

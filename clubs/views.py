@@ -9,7 +9,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from booky.errors import Conflict, DomainError
@@ -54,7 +54,7 @@ def _page(request, object_list, per_page: int):
 # --- directory, my clubs ------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def directory(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
@@ -74,7 +74,7 @@ def directory(request):
     return TemplateResponse(request, template, context)
 
 
-@require_GET
+@require_safe
 @login_required_page
 def mine(request):
     memberships = (
@@ -92,7 +92,7 @@ def mine(request):
 # --- create, edit, delete -----------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 def create(request):
@@ -117,7 +117,7 @@ def _form_response(request, template: str, context: dict):
     return TemplateResponse(request, template, context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 def edit(request, slug):
@@ -138,7 +138,7 @@ def edit(request, slug):
     return _form_response(request, "clubs/form.html", {"form": form, "club": club})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 def delete(request, slug):
@@ -186,7 +186,7 @@ def _membership_context(request, club: Club) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def detail(request, slug):
     club = get_object_or_404(Club.objects.visible_to(request.user).with_member_count(), slug=slug)
@@ -303,7 +303,7 @@ def _row_context(request, club: Club, membership: Membership) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def members(request, slug):
     club = get_object_or_404(Club.objects.visible_to(request.user).with_member_count(), slug=slug)
     if not permissions.can_view_members(request.user, club):
@@ -373,7 +373,7 @@ def member_remove(request, slug, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required_page
 def member_transfer(request, slug, pk):
     club, membership = _member_for_action(request, slug, pk)
@@ -401,7 +401,7 @@ def member_transfer(request, slug, pk):
 # --- join requests --------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required_page
 def join_requests(request, slug):
     club = _visible_club(request, slug)
@@ -466,7 +466,7 @@ def _invite_context(request, club: Club) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @login_required_page
 def invite_link(request, slug):
     club = _visible_club(request, slug)
@@ -499,7 +499,7 @@ def _invalid_invite(request):
     return TemplateResponse(request, "clubs/invite_invalid.html", {}, status=404)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invite(request, code):
     # PostgreSQL refuses NUL characters in queries; such a code is invalid anyway.
     club = None if "\x00" in code else Club.objects.with_member_count().filter(invite_code=code).first()
