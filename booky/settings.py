@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "booky.htmx.HtmxMiddleware",  # django-htmx's, and it sets Vary: HX-Request
     "allauth.account.middleware.AccountMiddleware",
 ]
 
