@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from books.forms import BookChoiceField
+from booky.validators import validate_visible_name
 from meetings.models import MAX_DURATION_MINUTES, Meeting, Rsvp, validate_http_url
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -17,7 +18,10 @@ class MeetingForm(forms.Form):
 
     book = BookChoiceField()
     title = forms.CharField(
-        max_length=200, required=False, help_text="Leave it empty to use the book's title."
+        max_length=200,
+        required=False,
+        validators=[validate_visible_name],
+        help_text="Leave it empty to use the book's title.",
     )
     starts_at = forms.DateTimeField(
         label="Starts",
@@ -44,6 +48,7 @@ class MeetingForm(forms.Form):
     place = forms.CharField(
         max_length=300,
         required=False,
+        validators=[validate_visible_name],
         help_text="An address or a room. Give a place, an online link, or both.",
     )
     online_link = forms.URLField(

@@ -22,6 +22,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from booky.errors import NotFound
+from booky.validators import validate_visible_name
 from clubs.api import ErrorSerializer
 from social import friends, selectors
 from social.models import Block, FriendRequest, FriendRequestStatus, NotificationKind, ProfileVisibility, User
@@ -74,7 +75,9 @@ class MeSerializer(serializers.ModelSerializer):
 class ProfileInputSerializer(serializers.Serializer):
     """Type checks only; the service owns the rules (lengths, time zone names, null characters)."""
 
-    display_name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    display_name = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, validators=[validate_visible_name]
+    )
     bio = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     timezone = serializers.CharField(required=False, trim_whitespace=False)
     profile_visibility = serializers.ChoiceField(
