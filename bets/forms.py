@@ -3,6 +3,7 @@
 from django import forms
 
 from bets.models import MAX_STAKE
+from booky.numbers import StrictIntegerField
 
 
 class BetForm(forms.Form):
@@ -19,7 +20,7 @@ class BetForm(forms.Form):
             "invalid_choice": "Pick someone who is going to this meeting.",
         },
     )
-    amount = forms.IntegerField(
+    amount = StrictIntegerField(
         label="Points",
         min_value=1,
         max_value=MAX_STAKE,

@@ -7,7 +7,6 @@ through bets.services, whose DomainErrors show as form errors (422, or 409 for a
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
@@ -23,6 +22,7 @@ from bets.models import Reason
 from booky.errors import Conflict, DomainError
 from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
+from booky.numbers import Paginator
 from clubs.models import Membership
 from meetings import permissions
 from meetings.models import Meeting

@@ -7,6 +7,7 @@ from books import isbn as isbn_lib
 from books.dates import validate_published_date
 from books.models import MAX_PAGES, TITLE_MAX_LENGTH, Book
 from booky.errors import DomainError
+from booky.numbers import StrictIntegerField
 from booky.validators import validate_visible_name
 
 
@@ -28,7 +29,7 @@ class BookForm(forms.Form):
         help_text="One author per line, in the order on the cover.",
         error_messages={"required": "Give at least one author."},
     )
-    page_count = forms.IntegerField(
+    page_count = StrictIntegerField(
         label="Pages",
         min_value=1,
         max_value=MAX_PAGES,

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,6 +21,7 @@ from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
 from books.search import clean_query, search_books
 from booky.errors import Conflict, DomainError, NotFound
 from booky.htmx import is_fragment_request as _is_fragment_request
+from booky.numbers import Paginator
 from meetings.models import Meeting
 
 RESULTS_PER_PAGE = 20

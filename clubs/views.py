@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,6 +15,7 @@ from booky.errors import Conflict, DomainError
 from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
 from booky.htmx import redirect_for as _redirect
+from booky.numbers import Paginator
 from clubs import permissions, services
 from clubs.forms import ClubDeleteForm, ClubForm
 from clubs.models import Club, JoinRequest, Membership, Role

@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,6 +22,7 @@ from booky.errors import Conflict, DomainError
 from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
 from booky.htmx import redirect_for as _redirect
+from booky.numbers import Paginator
 from clubs.models import Club, Membership
 from meetings import calendar, pace, permissions, race, services
 from meetings.forms import CancelForm, MeetingForm, ProgressForm, RsvpForm

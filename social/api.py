@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from booky.api import require_changes
 from booky.errors import NotFound
 from booky.validators import validate_visible_name
 from clubs.api import ErrorSerializer
@@ -223,6 +224,7 @@ class MeView(GenericAPIView):
     def patch(self, request):
         data = ProfileInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        require_changes(data.validated_data, ProfileInputSerializer().fields)
         user = request.user
         profile_changes = dict(data.validated_data)
         muted_kinds = profile_changes.pop("email_muted_kinds", None)

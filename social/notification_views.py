@@ -5,7 +5,6 @@ through social.notifications.
 """
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -19,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from booky.errors import DomainError
 from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
+from booky.numbers import Paginator
 from social import notifications
 from social.models import Notification, NotificationKind
 from social.unsubscribe import InvalidUnsubscribeToken, unsubscribe_read
@@ -30,7 +30,7 @@ CHANGED_EVENT = "notifications-changed"
 
 def _page_number(request) -> str:
     value = request.POST.get("page") or request.GET.get("page") or "1"
-    return value if value.isdigit() else "1"
+    return value if value.isascii() and value.isdigit() else "1"  # "٥".isdigit() is True
 
 
 def _list_context(request) -> dict:

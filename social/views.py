@@ -4,7 +4,6 @@ social.services (profile, avatar, account) and social.friends (requests, friends
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,6 +16,7 @@ from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
 from booky.htmx import redirect_for as _redirect
 from booky.htmx import safe_path as _safe_path
+from booky.numbers import Paginator
 from social import friends, selectors
 from social.forms import AvatarForm, DeleteAccountForm, ProfileForm, SendFriendRequestForm
 from social.models import FriendRequest, FriendRequestStatus

@@ -152,3 +152,163 @@ def test_book_typed_by_hand_in_the_api(api, field):
     response = api.post("/api/v1/books/", data, format="json")
     assert response.status_code == 400
     assert not Book.objects.filter(title="The Zine").exists()
+
+
+# --- digits from other scripts are not numbers ------------------------------------------------------
+
+OTHER_DIGITS = ["٥", "５", "۵", "५", "1٥"]
+
+
+@pytest.mark.parametrize("digits", OTHER_DIGITS)
+def test_book_pages_in_other_digits_are_refused(digits):
+    form = BookForm(data={"title": "The Zine", "authors": "Ana Silva", "page_count": digits})
+    assert not form.is_valid()
+    assert "whole number" in form.errors["page_count"][0]
+
+
+@pytest.mark.parametrize("field", ["duration_minutes", "target_page"])
+def test_meeting_numbers_in_other_digits_are_refused(field):
+    data = {
+        "book": BookFactory().pk,
+        "starts_at": (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "90",
+        "place": "Library",
+        field: "٥",
+    }
+    form = MeetingForm(data=data, tz=ZoneInfo("UTC"))
+    assert not form.is_valid() and field in form.errors
+
+
+def test_ascii_numbers_still_work_in_forms():
+    form = BookForm(data={"title": "The Zine", "authors": "Ana Silva", "page_count": " 48 "})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["page_count"] == 48
+
+
+@pytest.fixture
+def host_meeting(member):
+    club = ClubFactory(owner=member)
+    return MeetingFactory(club=club, title="Autumn read")
+
+
+def test_a_bet_amount_in_other_digits_is_refused(api, member, host_meeting):
+    from bets.models import Bet
+    from bets.services import account_open
+    from meetings.models import Attendance, Rsvp
+
+    account_open(user=member)
+    Attendance.objects.create(meeting=host_meeting, user=member, rsvp=Rsvp.GOING)
+    url = f"/api/v1/meetings/{host_meeting.pk}/bets/"
+    response = api.post(url, {"horse": member.username, "amount": "٥"}, format="json")
+    assert response.status_code == 400
+    assert not Bet.objects.exists()
+    assert api.post(url, {"horse": member.username, "amount": "5"}, format="json").status_code == 201
+
+
+def test_progress_pages_in_other_digits_are_refused(api, member, host_meeting):
+    response = api.put(f"/api/v1/meetings/{host_meeting.pk}/progress/", {"current_page": "٥"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"target_page": "٥"}, {"duration_minutes": "９０"}, {"book": "٥"}],
+)
+def test_meeting_numbers_and_ids_in_other_digits_are_refused_by_the_api(api, host_meeting, payload):
+    before = Meeting.objects.get(pk=host_meeting.pk)
+    response = api.patch(
+        f"/api/v1/meetings/{host_meeting.pk}/", {**payload, "version": before.version}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    after = Meeting.objects.get(pk=host_meeting.pk)
+    assert (after.version, after.target_page, after.duration_minutes, after.book_id) == (
+        before.version,
+        before.target_page,
+        before.duration_minutes,
+        before.book_id,
+    )
+
+
+def test_a_book_id_in_other_digits_is_not_that_book(api, member):
+    club = ClubFactory(owner=member)
+    book = BookFactory()
+    starts = (timezone.now() + timedelta(days=3)).isoformat()
+    arabic = str(book.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    response = api.post(
+        f"/api/v1/clubs/{club.slug}/meetings/",
+        {"book": arabic, "starts_at": starts, "place": "Library"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not Meeting.objects.exists()
+
+
+def test_books_api_page_count_in_other_digits_is_refused(api):
+    response = api.post(
+        "/api/v1/books/", {"title": "The Zine", "authors": ["Ana Silva"], "page_count": "٤٨"}, format="json"
+    )
+    assert response.status_code == 400
+    assert not Book.objects.filter(title="The Zine").exists()
+
+
+def test_an_api_page_number_in_other_digits_is_an_invalid_page(api):
+    for _ in range(3):
+        ClubFactory()
+    assert api.get("/api/v1/clubs/", {"page": "1"}).status_code == 200
+    response = api.get("/api/v1/clubs/", {"page": "١"})
+    assert response.status_code == 404
+    assert "Invalid page" in response.json()["detail"]
+    sized = api.get("/api/v1/clubs/", {"page_size": "٢"}).json()
+    assert len(sized["results"]) == 3  # the default size, not 2
+
+
+def test_an_html_page_number_in_other_digits_shows_the_first_page(client, member):
+    from social.models import Notification, NotificationKind
+
+    for number in range(25):
+        Notification.objects.create(
+            recipient=member, kind=NotificationKind.values[0], message=f"Note {number}"
+        )
+    client.force_login(member)
+    second = client.get("/notifications/", {"page": "2"}).text
+    arabic_two = client.get("/notifications/", {"page": "٢"}).text
+    assert "Note 0<" in second or "Note 0" in second
+    assert "Note 24" in arabic_two and "Note 0<" not in arabic_two
+    directory = client.get("/clubs/", {"page": "٢"})
+    assert directory.status_code == 200
+
+
+# --- a PATCH that names no known field -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", [{}, {"colour": "blue"}])
+def test_a_meeting_patch_that_changes_nothing_is_a_400_and_keeps_the_version(api, host_meeting, payload):
+    version = host_meeting.version
+    response = api.patch(
+        f"/api/v1/meetings/{host_meeting.pk}/", payload, format="json", headers={"If-Match": f'W/"{version}"'}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "no_changes"
+    response = api.patch(f"/api/v1/meetings/{host_meeting.pk}/", {"version": version}, format="json")
+    assert response.status_code == 400
+    assert Meeting.objects.get(pk=host_meeting.pk).version == version
+
+
+@pytest.mark.parametrize("payload", [{}, {"colour": "blue"}])
+def test_club_and_profile_patches_that_change_nothing_are_400(api, member, payload):
+    club = ClubFactory(owner=member, name="Porto Poets")
+    response = api.patch(f"/api/v1/clubs/{club.slug}/", payload, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "no_changes"
+    response = api.patch("/api/v1/me/", payload, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "no_changes"
+    assert User.objects.get(pk=member.pk).display_name == "Ada"
+
+
+def test_a_meeting_patch_with_a_real_change_still_bumps_the_version(api, host_meeting):
+    version = host_meeting.version
+    response = api.patch(
+        f"/api/v1/meetings/{host_meeting.pk}/", {"title": "Winter read", "version": version}, format="json"
+    )
+    assert response.status_code == 200
+    assert Meeting.objects.get(pk=host_meeting.pk).version == version + 1
