@@ -312,3 +312,10 @@ def test_a_meeting_patch_with_a_real_change_still_bumps_the_version(api, host_me
     )
     assert response.status_code == 200
     assert Meeting.objects.get(pk=host_meeting.pk).version == version + 1
+
+
+@pytest.mark.parametrize("isbn", ["٠٣٠٦٤٠٦١٥٢", "９７８０３０６４０６１５７"])
+def test_an_isbn_in_other_digits_is_refused_not_stored(isbn):
+    form = BookForm(data={"title": "The Zine", "authors": "Ana Silva", "page_count": "48", "isbn": isbn})
+    assert not form.is_valid()
+    assert "isbn" in form.errors
