@@ -44,7 +44,9 @@ def login_required_page(view):
             if request.resolver_match.url_name == "create"
             else reverse("books:search")
         )
-        return redirect_to_login(request.get_full_path() if request.method in ("GET", "HEAD") else after_login)
+        return redirect_to_login(
+            request.get_full_path() if request.method in ("GET", "HEAD") else after_login
+        )
 
     return wrapper
 

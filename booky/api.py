@@ -21,7 +21,9 @@ class StandardPagination(PageNumberPagination):
         number = super().get_page_number(request, paginator)
         if number in self.last_page_strings or is_ascii_integer(number):
             return number
-        raise exceptions.NotFound(self.invalid_page_message.format(page_number=number, message="Not a number."))
+        raise exceptions.NotFound(
+            self.invalid_page_message.format(page_number=number, message="Not a number.")
+        )
 
     def get_page_size(self, request):
         if not is_ascii_integer(request.query_params.get(self.page_size_query_param, "20")):
