@@ -319,3 +319,15 @@ def test_an_isbn_in_other_digits_is_refused_not_stored(isbn):
     form = BookForm(data={"title": "The Zine", "authors": "Ana Silva", "page_count": "48", "isbn": isbn})
     assert not form.is_valid()
     assert "isbn" in form.errors
+
+
+def test_a_member_patch_without_a_role_is_a_400(api, member):
+    from tests.factories import add_member
+
+    club = ClubFactory(owner=member)
+    other = add_member(club).user
+    response = api.patch(
+        f"/api/v1/clubs/{club.slug}/members/{other.username}/", {"colour": "blue"}, format="json"
+    )
+    assert response.status_code == 400
+    assert club.memberships.get(user=other).role == "member"
