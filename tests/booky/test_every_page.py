@@ -167,7 +167,10 @@ def _shape(response) -> tuple:
         response.status_code,
         response.get("Location"),
         response.get("HX-Redirect"),
-        _PER_RESPONSE_TOKENS.sub(rb"\1", response.content),
+        # Fragments are HTML; other bodies (an .ics stamped with the current second) only differ by time.
+        _PER_RESPONSE_TOKENS.sub(rb"\1", response.content)
+        if "html" in response.get("Content-Type", "")
+        else b"",
     )
 
 
