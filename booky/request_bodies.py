@@ -109,12 +109,12 @@ class RejectMalformedBodiesMiddleware:
             return self.get_response(request)
         content_type = request.content_type or ""
         if content_type == MULTIPART_CONTENT_TYPE:
-            # Parsed lazily (files can be large); the parser raises BadRequest on a bad field.
+            # Parsed lazily (files can be large); the parser raises MalformedBody on a bad field.
             request.multipart_parser_class = StrictMultiPartParser
-        elif content_type == FORM_CONTENT_TYPE:
-            if not _form_body_decodes(request.body):
+        else:
+            if content_type == FORM_CONTENT_TYPE and not _form_body_decodes(request.body):
                 return _refuse(request, NOT_UTF8_MESSAGE, "invalid_encoding")
-        elif json_nesting_depth(request.body) > MAX_JSON_DEPTH:
-            # Any other body: allauth's headless views parse JSON whatever the content type says.
-            return _refuse(request, TOO_DEEP_MESSAGE, "parse_error")
+            # Whatever the content type: allauth's headless views parse every body as JSON.
+            if json_nesting_depth(request.body) > MAX_JSON_DEPTH:
+                return _refuse(request, TOO_DEEP_MESSAGE, "parse_error")
         return self.get_response(request)

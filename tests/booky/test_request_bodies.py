@@ -48,7 +48,9 @@ def test_deeply_nested_json_in_a_patch_is_a_400(api_member):
     "path",
     ["/_allauth/app/v1/auth/login", "/_allauth/app/v1/auth/signup", "/_allauth/app/v1/auth/password/request"],
 )
-@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "text/plain", "application/x-www-form-urlencoded"]
+)
 def test_deeply_nested_json_to_allauth_headless_is_a_400(client, path, content_type):
     """allauth parses the body as JSON whatever the content type says."""
     response = client.generic("POST", path, DEEP_OBJECT, content_type=content_type)
