@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from bets.models import MAX_STAKE, Account, Bet, LedgerEntry
 from bets.services import points_adjust
 from booky.errors import DomainError
+from booky.numbers import StrictIntegerField
 from social.models import User
 
 
@@ -96,7 +97,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 class AdjustPointsForm(forms.Form):
     user = forms.CharField(label="Member's username", max_length=150)
-    amount = forms.IntegerField(
+    amount = StrictIntegerField(
         label="Points",
         min_value=-MAX_STAKE,
         max_value=MAX_STAKE,

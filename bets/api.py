@@ -29,7 +29,7 @@ from social.models import User
 from social.permissions import mark_profile_visibility
 
 # A whole number written as digits (form posts send strings); JSON numbers arrive as int already.
-DIGITS = re.compile(r"\s*-?\d{1,18}\s*")
+DIGITS = re.compile(r"\s*-?\d{1,18}\s*", re.ASCII)  # ASCII: "٥" is a \d to Python, and 5 to int()
 
 
 def _errors(*codes: int) -> dict:

@@ -5,6 +5,7 @@ import re
 from django import forms
 
 from bets.models import MAX_STAKE
+from booky.numbers import StrictIntegerField
 
 ASCII_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -44,7 +45,7 @@ class BetForm(BetVersionForm):
             "invalid_choice": "Pick someone who is going to this meeting.",
         },
     )
-    amount = forms.IntegerField(
+    amount = StrictIntegerField(
         label="Points",
         min_value=1,
         max_value=MAX_STAKE,

@@ -7,13 +7,12 @@ through bets.services, whose DomainErrors show as form errors (422, or 409 for a
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from bets import leaderboards, selectors, services
@@ -23,6 +22,7 @@ from bets.models import BetStatus, Reason
 from booky.errors import Conflict, DomainError
 from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
+from booky.numbers import Paginator
 from clubs.models import Membership
 from meetings import permissions
 from meetings.models import Meeting
@@ -163,13 +163,13 @@ def _bet_form(request, meeting: Meeting, my_bet) -> BetForm:
     return BetForm(request.POST, horses=[row.horse for row in board.horses if row.going], available=available)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @in_viewer_timezone
 def meeting_bets(request, pk: int):
     """GET: the section alone (polled with the race). POST: place my bet."""
     meeting = _visible_meeting(request, pk)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if not _is_fragment_request(request):
             return redirect(f"{meeting.get_absolute_url()}#bets")
         return _bets_response(request, meeting)
@@ -272,7 +272,7 @@ def withdraw(request, pk: int):
 # --- My points ------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @login_required_page
 @in_viewer_timezone
@@ -319,7 +319,7 @@ def _tabs(request, scope: str, board) -> list[dict]:
     return tabs
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @in_viewer_timezone
 def leaderboard(request, scope: str = leaderboards.GLOBAL):

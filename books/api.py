@@ -12,6 +12,7 @@ from books.dates import validate_published_date
 from books.models import MAX_PAGES, TITLE_MAX_LENGTH, Book
 from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
 from books.search import QUERY_MAX_LENGTH, search_books
+from booky.numbers import StrictIntegerApiField
 
 
 class BookSerializer(serializers.ModelSerializer):
@@ -82,7 +83,7 @@ class BookCreateSerializer(serializers.Serializer):
     authors = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=20
     )
-    page_count = serializers.IntegerField(
+    page_count = StrictIntegerApiField(
         required=False,
         min_value=1,
         max_value=MAX_PAGES,

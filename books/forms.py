@@ -7,6 +7,8 @@ from books import isbn as isbn_lib
 from books.dates import validate_published_date
 from books.models import MAX_PAGES, TITLE_MAX_LENGTH, Book
 from booky.errors import DomainError
+from booky.numbers import StrictIntegerField
+from booky.validators import validate_visible_name
 
 
 class BookForm(forms.Form):
@@ -14,17 +16,20 @@ class BookForm(forms.Form):
 
     title = forms.CharField(
         max_length=TITLE_MAX_LENGTH,
+        validators=[validate_visible_name],
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"required": "Give the book's title."},
     )
-    subtitle = forms.CharField(max_length=TITLE_MAX_LENGTH, required=False)
+    subtitle = forms.CharField(
+        max_length=TITLE_MAX_LENGTH, required=False, validators=[validate_visible_name]
+    )
     authors = forms.CharField(
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One author per line, in the order on the cover.",
         error_messages={"required": "Give at least one author."},
     )
-    page_count = forms.IntegerField(
+    page_count = StrictIntegerField(
         label="Pages",
         min_value=1,
         max_value=MAX_PAGES,
@@ -43,7 +48,7 @@ class BookForm(forms.Form):
         validators=[validate_published_date],
         help_text="A year (1851) or a full date (1851-10-18).",
     )
-    publisher = forms.CharField(max_length=200, required=False)
+    publisher = forms.CharField(max_length=200, required=False, validators=[validate_visible_name])
     isbn = forms.CharField(
         label="ISBN",
         max_length=24,
@@ -71,6 +76,8 @@ class BookForm(forms.Form):
             raise ValidationError("Give at least one author.", code="required")
         if any(len(name) > 200 for name in names):
             raise ValidationError("An author's name can have at most 200 characters.", code="max_length")
+        for name in names:
+            validate_visible_name(name)
         return names
 
     def clean_isbn(self) -> str:

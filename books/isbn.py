@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 # What a person types: digits (and a final X for ISBN-10) with optional hyphens or spaces.
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—]+")
-_ISBN_SHAPE = re.compile(r"^(?:\d{9}[\dX]|\d{13})$")
+_ISBN_SHAPE = re.compile(r"^(?:\d{9}[\dX]|\d{13})$", re.ASCII)  # ASCII: "٣" is a \d too
 
 
 def normalize(raw: str) -> str:
@@ -31,11 +31,16 @@ def isbn13_check_digit(first_twelve: str) -> str:
 
 
 def is_valid_isbn10(value: str) -> bool:
-    return bool(re.fullmatch(r"\d{9}[\dX]", value or "")) and isbn10_check_digit(value[:9]) == value[9]
+    return (
+        bool(re.fullmatch(r"\d{9}[\dX]", value or "", re.ASCII)) and isbn10_check_digit(value[:9]) == value[9]
+    )
 
 
 def is_valid_isbn13(value: str) -> bool:
-    return bool(re.fullmatch(r"97[89]\d{10}", value or "")) and isbn13_check_digit(value[:12]) == value[12]
+    return (
+        bool(re.fullmatch(r"97[89]\d{10}", value or "", re.ASCII))
+        and isbn13_check_digit(value[:12]) == value[12]
+    )
 
 
 def to_isbn13(isbn10: str) -> str:
@@ -60,7 +65,7 @@ def parse(raw: str) -> tuple[str, str]:
     if "\x00" in value:
         raise ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
     if len(value) == 10:
-        if not re.fullmatch(r"\d{9}[\dX]", value):
+        if not re.fullmatch(r"\d{9}[\dX]", value, re.ASCII):
             raise ValidationError("An ISBN-10 has 9 digits followed by a digit or X.", code="isbn_shape")
         if not is_valid_isbn10(value):
             raise ValidationError(
@@ -68,7 +73,7 @@ def parse(raw: str) -> tuple[str, str]:
             )
         return value, to_isbn13(value)
     if len(value) == 13:
-        if not value.isdigit() or not value.startswith(("978", "979")):
+        if not (value.isascii() and value.isdigit()) or not value.startswith(("978", "979")):
             raise ValidationError("An ISBN-13 has 13 digits and starts with 978 or 979.", code="isbn_shape")
         if not is_valid_isbn13(value):
             raise ValidationError(

@@ -11,8 +11,10 @@ from django.utils.safestring import SafeString, mark_safe
 from books import isbn as isbn_lib
 from books.dates import validate_published_date
 from books.sanitize import clean_description
+from booky.validators import validate_visible_name
 
 NO_NUL = [ProhibitNullCharactersValidator()]
+NAME = [*NO_NUL, validate_visible_name]
 TITLE_MAX_LENGTH = 300
 MAX_PAGES = 20_000
 COVER_HOSTS = ("books.google.com", "books.googleusercontent.com")
@@ -65,8 +67,8 @@ class BookQuerySet(models.QuerySet):
 
 
 class Book(models.Model):
-    title = models.CharField(max_length=TITLE_MAX_LENGTH, validators=NO_NUL)
-    subtitle = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, validators=NO_NUL)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, validators=NAME)
+    subtitle = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, validators=NAME)
     # Ordered as on the cover; author_line is the same names joined, for search and display.
     authors = models.JSONField(default=list, blank=True)
     author_line = models.CharField(max_length=1000, blank=True, editable=False)
@@ -75,7 +77,7 @@ class Book(models.Model):
     )
     # As Google gives it: "1813", "1813-01" or "1813-01-28".
     published_date = models.CharField(max_length=10, blank=True, validators=[validate_published_date])
-    publisher = models.CharField(max_length=200, blank=True, validators=NO_NUL)
+    publisher = models.CharField(max_length=200, blank=True, validators=NAME)
     language = models.CharField(max_length=16, blank=True, validators=NO_NUL)
     categories = models.JSONField(default=list, blank=True)
     description = models.TextField(blank=True, help_text="Sanitized HTML (see books.sanitize).")

@@ -9,6 +9,7 @@ from books import isbn as isbn_lib
 from books.models import Book, Source, join_authors
 from books.sanitize import clean_description, text_to_description
 from booky.errors import Conflict, DomainError, NotFound
+from booky.validators import validate_visible_name
 
 
 class GoogleBooksUnavailable(DomainError):
@@ -56,6 +57,11 @@ def book_create(
     names = _clean_authors(authors)
     if not names:
         raise ValidationError({"authors": ["Give at least one author."]})
+    for name in names:
+        try:
+            validate_visible_name(name)
+        except ValidationError as error:
+            raise ValidationError({"authors": error.messages}) from error
     isbn_10, isbn_13 = isbn_lib.parse(isbn) if isbn and isbn.strip() else ("", "")
     duplicate = _existing_with_isbn(isbn_10, isbn_13)
     if duplicate:

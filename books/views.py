@@ -5,12 +5,11 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -22,6 +21,7 @@ from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
 from books.search import clean_query, search_books
 from booky.errors import Conflict, DomainError, NotFound
 from booky.htmx import is_fragment_request as _is_fragment_request
+from booky.numbers import Paginator
 from meetings.models import Meeting
 
 RESULTS_PER_PAGE = 20
@@ -44,12 +44,14 @@ def login_required_page(view):
             if request.resolver_match.url_name == "create"
             else reverse("books:search")
         )
-        return redirect_to_login(request.get_full_path() if request.method == "GET" else after_login)
+        return redirect_to_login(
+            request.get_full_path() if request.method in ("GET", "HEAD") else after_login
+        )
 
     return wrapper
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def search(request):
     query = clean_query(request.GET.get("q", ""))
@@ -75,7 +77,7 @@ def search(request):
     return TemplateResponse(request, template, context)
 
 
-@require_GET
+@require_safe
 def detail(request, pk: int):
     book = get_object_or_404(Book, pk=pk)
     # Meetings about this book in clubs the viewer can see: upcoming first, then the latest past ones.
@@ -87,7 +89,7 @@ def detail(request, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def google_open(request, volume_id: str):
     """A Google Books result someone opened: import it (once), then show our page for it.
 
@@ -107,7 +109,7 @@ def google_open(request, volume_id: str):
     return redirect(book.get_absolute_url())
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 def create(request):
@@ -157,7 +159,7 @@ def _field_name(request) -> str:
     return name if name.isidentifier() and len(name) <= 40 else "book"
 
 
-@require_GET
+@require_safe
 def picker(request):
     """The picker's result list for what was typed (HTMX), or a page holding the picker alone."""
     state = picker_for(request, field_name=_field_name(request))

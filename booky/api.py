@@ -9,12 +9,35 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from booky import outages
 from booky.errors import DomainError
+from booky.numbers import is_ascii_integer
 
 
 class StandardPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    # ?page=٥ is not page 5 (int() would read it so): it is an invalid page, like ?page=five.
+    def get_page_number(self, request, paginator):
+        number = super().get_page_number(request, paginator)
+        if number in self.last_page_strings or is_ascii_integer(number):
+            return number
+        raise exceptions.NotFound(
+            self.invalid_page_message.format(page_number=number, message="Not a number.")
+        )
+
+    def get_page_size(self, request):
+        if not is_ascii_integer(request.query_params.get(self.page_size_query_param, "20")):
+            return self.page_size
+        return super().get_page_size(request)
+
+
+def require_changes(changes: dict, fields) -> None:
+    """A PATCH must name at least one field it can change: one that names none (or only unknown
+    keys, which serializers drop) is a client mistake, answered 400 without touching the row."""
+    if not changes:
+        names = ", ".join(fields)
+        raise DomainError(f"Nothing to change: send at least one of {names}.", code="no_changes")
 
 
 def _first_message(detail) -> str:

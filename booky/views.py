@@ -7,13 +7,14 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from booky import outages
+from booky.request_bodies import MalformedBody
 from clubs.models import Club, Membership
 
 
-@require_GET
+@require_safe
 def home(request):
     if not request.user.is_authenticated:
         featured = Club.objects.visible_to(None).with_member_count().order_by("-member_count", "name")[:6]
@@ -64,7 +65,10 @@ def permission_denied(request, exception=None):
 
 
 def bad_request(request, exception=None):
-    return _error(request, 400, "bad_request", "The request could not be understood.", "400.html")
+    detail = (
+        str(exception) if isinstance(exception, MalformedBody) else "The request could not be understood."
+    )
+    return _error(request, 400, "bad_request", detail, "400.html")
 
 
 def server_error(request):

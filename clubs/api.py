@@ -16,6 +16,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from booky.api import require_changes
 from booky.errors import NotAllowed
 from clubs import permissions
 from clubs.models import Club, JoinRequest, JoinRequestStatus, Membership, Role
@@ -280,6 +281,7 @@ class ClubViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         data = ClubInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        require_changes(data.validated_data, ClubInputSerializer.Meta.fields)
         club = club_update(actor=request.user, club=club, **data.validated_data)
         return Response(self._detail(club))
 

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from booky.validators import validate_visible_name
 from clubs.models import NAME_MAX_LENGTH, PRIVATE_BY_APPROVAL_MESSAGE, Club, JoinPolicy, Visibility
 
 
@@ -9,6 +10,7 @@ class ClubForm(forms.Form):
     name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
         help_text=f"Up to {NAME_MAX_LENGTH} characters. The club's web address is made from it.",
+        validators=[validate_visible_name],
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     description = forms.CharField(
@@ -17,8 +19,8 @@ class ClubForm(forms.Form):
         help_text="What you read, how often you meet, who is welcome.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    city = forms.CharField(max_length=80, required=False)
-    country = forms.CharField(max_length=80, required=False)
+    city = forms.CharField(max_length=80, required=False, validators=[validate_visible_name])
+    country = forms.CharField(max_length=80, required=False, validators=[validate_visible_name])
     visibility = forms.ChoiceField(
         choices=Visibility.choices,
         initial=Visibility.PUBLIC,

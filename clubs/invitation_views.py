@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from booky.errors import DomainError
@@ -92,7 +92,7 @@ def _list_context(request, **extra) -> dict:
     return {"invitations": list(invitations.pending_invitations_of(request.user)), **extra}
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @login_required_page
 def invitation_list(request):

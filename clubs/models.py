@@ -7,12 +7,15 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
+from booky.validators import validate_visible_name
+
 NAME_MAX_LENGTH = 80
 NO_NUL = [ProhibitNullCharactersValidator()]
 PRIVATE_BY_APPROVAL_MESSAGE = (
     "A private club takes members by invitation only: nobody else can find it to ask. "
     'Choose "Invite link only", or make the club public to approve requests.'
 )
+NAME = [*NO_NUL, validate_visible_name]
 
 
 def new_invite_code() -> str:
@@ -58,11 +61,11 @@ class ClubQuerySet(models.QuerySet):
 
 
 class Club(models.Model):
-    name = models.CharField(max_length=NAME_MAX_LENGTH, validators=NO_NUL)
+    name = models.CharField(max_length=NAME_MAX_LENGTH, validators=NAME)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(max_length=4000, blank=True, validators=NO_NUL)
-    city = models.CharField(max_length=80, blank=True, validators=NO_NUL)
-    country = models.CharField(max_length=80, blank=True, validators=NO_NUL)
+    city = models.CharField(max_length=80, blank=True, validators=NAME)
+    country = models.CharField(max_length=80, blank=True, validators=NAME)
     visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.PUBLIC)
     join_policy = models.CharField(max_length=10, choices=JoinPolicy, default=JoinPolicy.OPEN)
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)

@@ -4,18 +4,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from booky.errors import Conflict, DomainError
 from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
 from booky.htmx import redirect_for as _redirect
+from booky.numbers import Paginator
 from clubs import permissions, services
 from clubs.forms import ClubDeleteForm, ClubForm
 from clubs.models import Club, JoinRequest, Membership, Role
@@ -59,7 +59,7 @@ def _page(request, object_list, per_page: int):
 # --- directory, my clubs ------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def directory(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
@@ -79,7 +79,7 @@ def directory(request):
     return TemplateResponse(request, template, context)
 
 
-@require_GET
+@require_safe
 @login_required_page
 def mine(request):
     memberships = (
@@ -97,7 +97,7 @@ def mine(request):
 # --- create, edit, delete -----------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 def create(request):
@@ -122,7 +122,7 @@ def _form_response(request, template: str, context: dict):
     return TemplateResponse(request, template, context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 def edit(request, slug):
@@ -143,7 +143,7 @@ def edit(request, slug):
     return _form_response(request, "clubs/form.html", {"form": form, "club": club})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 def delete(request, slug):
@@ -191,7 +191,7 @@ def _membership_context(request, club: Club) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def detail(request, slug):
     club = get_object_or_404(Club.objects.visible_to(request.user).with_member_count(), slug=slug)
@@ -310,7 +310,7 @@ def _row_context(request, club: Club, membership: Membership) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def members(request, slug):
     club = get_object_or_404(Club.objects.visible_to(request.user).with_member_count(), slug=slug)
     if not permissions.can_view_members(request.user, club):
@@ -380,7 +380,7 @@ def member_remove(request, slug, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required_page
 def member_transfer(request, slug, pk):
     club, membership = _member_for_action(request, slug, pk)
@@ -408,7 +408,7 @@ def member_transfer(request, slug, pk):
 # --- join requests --------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required_page
 def join_requests(request, slug):
     club = _visible_club(request, slug)
@@ -486,7 +486,7 @@ def _invite_context(request, club: Club) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @login_required_page
 def invite_link(request, slug):
     club = _visible_club(request, slug)
@@ -519,7 +519,7 @@ def _invalid_invite(request):
     return TemplateResponse(request, "clubs/invite_invalid.html", {}, status=404)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invite(request, code):
     # PostgreSQL refuses NUL characters in queries; such a code is invalid anyway.
     club = None if "\x00" in code else Club.objects.with_member_count().filter(invite_code=code).first()

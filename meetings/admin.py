@@ -15,6 +15,7 @@ from django.contrib.admin.options import ActionLocation
 
 from booky.admin_actions import run_for_each
 from booky.errors import DomainError
+from booky.numbers import StrictIntegerField
 from meetings.models import Attendance, Meeting, ProgressEntry
 from meetings.services import (
     MEETING_EDITABLE_FIELDS,
@@ -36,7 +37,7 @@ class MeetingChangeForm(forms.ModelForm):
     validation after clean() only re-checks what the service has already saved.
     """
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = StrictIntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta:
         model = Meeting

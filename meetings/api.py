@@ -29,7 +29,9 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from booky.api import require_changes
 from booky.errors import DomainError, NotAllowed
+from booky.numbers import StrictIntegerApiField, StrictModelSerializer
 from clubs.api import CLUB_SLUG, ClubChildMixin, ErrorSerializer
 from clubs.models import Membership
 from meetings import permissions, services
@@ -230,11 +232,11 @@ class MeetingSerializer(serializers.ModelSerializer):
         return MyAttendanceSerializer(mine[0]).data
 
 
-class MeetingInputSerializer(serializers.ModelSerializer):
+class MeetingInputSerializer(StrictModelSerializer):
     """The fields a host sets. Type checks here; the services own the rules (future start, target page)."""
 
     starts_at = AwareDateTimeField(help_text="ISO 8601 with a UTC offset; stored and returned in UTC.")
-    target_page = serializers.IntegerField(
+    target_page = StrictIntegerApiField(
         required=False, allow_null=True, help_text="1..the book's page count; defaults to the page count."
     )
 
@@ -244,7 +246,7 @@ class MeetingInputSerializer(serializers.ModelSerializer):
 
 
 class MeetingPatchSerializer(MeetingInputSerializer):
-    version = serializers.IntegerField(
+    version = StrictIntegerApiField(
         required=False, min_value=1, help_text="The version you last saw; or send it as If-Match."
     )
 
@@ -313,9 +315,9 @@ class RsvpInputSerializer(serializers.Serializer):
 
 
 class ProgressInputSerializer(serializers.Serializer):
-    current_page = serializers.IntegerField(required=False, help_text="0..the meeting's target page.")
+    current_page = StrictIntegerApiField(required=False, help_text="0..the meeting's target page.")
     finished = serializers.BooleanField(required=False, help_text="true: you reached the target page.")
-    version = serializers.IntegerField(
+    version = StrictIntegerApiField(
         required=False, min_value=1, help_text="Your progress version you last saw; or send it as If-Match."
     )
 
@@ -524,6 +526,7 @@ class MeetingViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         version = expected_version(request, changes.pop("version", None))
+        require_changes(changes, MEETING_EDITABLE_FIELDS)
         if version is None:
             raise PreconditionRequired(
                 "Say which version you are changing: send If-Match with the ETag you got, or a version "

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from books.forms import BookChoiceField
+from booky.numbers import StrictIntegerField
+from booky.validators import validate_visible_name
 from meetings.models import MAX_DURATION_MINUTES, Meeting, Rsvp, validate_http_url
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -17,7 +19,10 @@ class MeetingForm(forms.Form):
 
     book = BookChoiceField()
     title = forms.CharField(
-        max_length=200, required=False, help_text="Leave it empty to use the book's title."
+        max_length=200,
+        required=False,
+        validators=[validate_visible_name],
+        help_text="Leave it empty to use the book's title.",
     )
     starts_at = forms.DateTimeField(
         label="Starts",
@@ -28,7 +33,7 @@ class MeetingForm(forms.Form):
             "invalid": "Enter the date and time as YYYY-MM-DD HH:MM.",
         },
     )
-    duration_minutes = forms.IntegerField(
+    duration_minutes = StrictIntegerField(
         label="Duration (minutes)",
         initial=120,
         min_value=1,
@@ -44,6 +49,7 @@ class MeetingForm(forms.Form):
     place = forms.CharField(
         max_length=300,
         required=False,
+        validators=[validate_visible_name],
         help_text="An address or a room. Give a place, an online link, or both.",
     )
     online_link = forms.URLField(
@@ -55,7 +61,7 @@ class MeetingForm(forms.Form):
         help_text="A video call link, starting with https://.",
         error_messages={"invalid": "Enter a full link, starting with https://."},
     )
-    target_page = forms.IntegerField(
+    target_page = StrictIntegerField(
         label="Read up to page",
         required=False,
         min_value=1,
@@ -67,7 +73,7 @@ class MeetingForm(forms.Form):
         },
     )
     description = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    version = StrictIntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     field_order = [
         "book", "title", "starts_at", "duration_minutes", "place", "online_link", "target_page", "description",
@@ -113,14 +119,14 @@ class MeetingForm(forms.Form):
 class ProgressForm(forms.Form):
     """My page, or a percentage of the target (it wins when given); the "finished" button sends finished=1."""
 
-    current_page = forms.IntegerField(
+    current_page = StrictIntegerField(
         label="Page I am on",
         required=False,
         min_value=0,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={"invalid": "Enter a page number.", "min_value": "The page cannot be negative."},
     )
-    percent = forms.IntegerField(
+    percent = StrictIntegerField(
         label="or percent read",
         required=False,
         min_value=0,
@@ -133,7 +139,7 @@ class ProgressForm(forms.Form):
         },
     )
     finished = forms.BooleanField(required=False)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    version = StrictIntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, target_page: int, **kwargs):
         super().__init__(*args, **kwargs)

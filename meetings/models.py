@@ -9,9 +9,11 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from booky.validators import validate_visible_name
 from clubs.models import Club, Membership
 
 NO_NUL = [ProhibitNullCharactersValidator()]
+NAME = [*NO_NUL, validate_visible_name]
 MAX_DURATION_MINUTES = 24 * 60
 
 
@@ -56,7 +58,7 @@ class Meeting(models.Model):
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="meetings")
     # PROTECT: a book in use cannot disappear from under a meeting (merge books instead).
     book = models.ForeignKey("books.Book", on_delete=models.PROTECT, related_name="meetings")
-    title = models.CharField(max_length=200, blank=True, validators=NO_NUL)
+    title = models.CharField(max_length=200, blank=True, validators=NAME)
     description = models.TextField(max_length=4000, blank=True, validators=NO_NUL)
     starts_at = models.DateTimeField(help_text="Stored in UTC.")
     duration_minutes = models.PositiveIntegerField(
@@ -64,7 +66,7 @@ class Meeting(models.Model):
     )
     # Derived from starts_at + duration on save; stored so "upcoming" is one indexed comparison.
     ends_at = models.DateTimeField(editable=False)
-    place = models.CharField(max_length=300, blank=True, validators=NO_NUL)
+    place = models.CharField(max_length=300, blank=True, validators=NAME)
     online_link = models.URLField(max_length=500, blank=True, validators=[validate_http_url])
     target_page = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     status = models.CharField(max_length=10, choices=MeetingStatus, default=MeetingStatus.SCHEDULED)

@@ -8,13 +8,12 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from books.models import Book
@@ -23,6 +22,7 @@ from booky.errors import Conflict, DomainError
 from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
 from booky.htmx import redirect_for as _redirect
+from booky.numbers import Paginator
 from clubs.models import Club, Membership
 from meetings import calendar, pace, permissions, race, services
 from meetings.forms import CancelForm, MeetingForm, ProgressForm, RsvpForm
@@ -208,7 +208,7 @@ def _rsvp_context(request, meeting: Meeting, attendance: Attendance | None) -> d
     }
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @in_viewer_timezone
 def detail(request, pk: int):
@@ -268,12 +268,12 @@ def rsvp(request, pk: int):
     return response if is_error else _with_race_refresh(response)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required_page
 @in_viewer_timezone
 def progress(request, pk: int):
     meeting = _visible_meeting(request, pk)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return redirect(f"{meeting.get_absolute_url()}#progress")
     _require_take_part(request, meeting)
     form = ProgressForm(request.POST, target_page=meeting.target_page)
@@ -408,7 +408,7 @@ def _prefill_from_query(request) -> dict | None:
     return {key: request.GET.get(key) for key in MeetingForm.base_fields if key in request.GET}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 @in_viewer_timezone
@@ -439,13 +439,13 @@ def create(request, slug: str):
         "form": form,
         "club": club,
         "meeting": None,
-        "book_picker": picker_for(request, selected=selected, search=request.method == "GET"),
+        "book_picker": picker_for(request, selected=selected, search=request.method in ("GET", "HEAD")),
         "form_action": reverse("meetings:create", args=[club.slug]),
     }
     return _form_response(request, context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 @in_viewer_timezone
@@ -501,13 +501,13 @@ def edit(request, pk: int):
         "stale_message": stale_message,
         "locked_message": _why_locked(meeting),
         "open_bets": open_bets,
-        "book_picker": picker_for(request, selected=selected, search=request.method == "GET"),
+        "book_picker": picker_for(request, selected=selected, search=request.method in ("GET", "HEAD")),
         "form_action": reverse("meetings:edit", args=[meeting.pk]),
     }
     return _form_response(request, context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 @in_viewer_timezone
@@ -573,7 +573,7 @@ def upcoming_with_my_attendance(user, meetings) -> list[Meeting]:
     return meetings
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @login_required_page
 @in_viewer_timezone
@@ -595,7 +595,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def meeting_ics(request, pk: int):
     meeting = _visible_meeting(request, pk)
     body = calendar.meetings_calendar(
@@ -608,7 +608,7 @@ def meeting_ics(request, pk: int):
     return _ics_response(body, f"booky-meeting-{meeting.pk}.ics")
 
 
-@require_GET
+@require_safe
 def feed(request, token: str):
     if "\x00" in token:
         raise Http404

@@ -21,7 +21,9 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from booky.api import require_changes
 from booky.errors import NotFound
+from booky.validators import validate_visible_name
 from clubs.api import ErrorSerializer
 from social import friends, selectors
 from social.models import Block, FriendRequest, FriendRequestStatus, NotificationKind, ProfileVisibility, User
@@ -74,7 +76,9 @@ class MeSerializer(serializers.ModelSerializer):
 class ProfileInputSerializer(serializers.Serializer):
     """Type checks only; the service owns the rules (lengths, time zone names, null characters)."""
 
-    display_name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    display_name = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, validators=[validate_visible_name]
+    )
     bio = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     timezone = serializers.CharField(required=False, trim_whitespace=False)
     profile_visibility = serializers.ChoiceField(
@@ -220,6 +224,7 @@ class MeView(GenericAPIView):
     def patch(self, request):
         data = ProfileInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        require_changes(data.validated_data, ProfileInputSerializer().fields)
         user = request.user
         profile_changes = dict(data.validated_data)
         muted_kinds = profile_changes.pop("email_muted_kinds", None)

@@ -5,6 +5,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.models import EmailAddress
 from django import forms
 
+from booky.validators import validate_visible_name
 from social.avatars import MAX_BYTES
 from social.models import ProfileVisibility, User, timezone_choices
 
@@ -71,6 +72,7 @@ class ProfileForm(forms.Form):
         max_length=User._meta.get_field("display_name").max_length,
         required=False,
         help_text="The name other members see. Leave it empty to show your username.",
+        validators=[validate_visible_name],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     bio = forms.CharField(

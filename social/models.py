@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Greatest, Least, Lower
 
+from booky.validators import validate_visible_name
+
 
 def timezone_choices() -> list[tuple[str, str]]:
     return [
@@ -35,7 +37,7 @@ class User(AbstractUser):
     """A Booky member. Usernames and emails are unique regardless of case."""
 
     email = models.EmailField("email address", max_length=254)
-    display_name = models.CharField(max_length=80, blank=True)
+    display_name = models.CharField(max_length=80, blank=True, validators=[validate_visible_name])
     bio = models.TextField(max_length=1000, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", choices=timezone_choices)
     profile_visibility = models.CharField(

@@ -5,7 +5,6 @@ through social.notifications.
 """
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,12 +12,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from booky.errors import DomainError
 from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
+from booky.numbers import Paginator
 from social import notifications
 from social.models import Notification, NotificationKind
 from social.unsubscribe import InvalidUnsubscribeToken, unsubscribe_read
@@ -30,7 +30,7 @@ CHANGED_EVENT = "notifications-changed"
 
 def _page_number(request) -> str:
     value = request.POST.get("page") or request.GET.get("page") or "1"
-    return value if value.isdigit() else "1"
+    return value if value.isascii() and value.isdigit() else "1"  # "٥".isdigit() is True
 
 
 def _list_context(request) -> dict:
@@ -39,7 +39,7 @@ def _list_context(request) -> dict:
     return {"page": page, "unread_count": notifications.unread_count(request.user)}
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @login_required_page
 def notifications_page(request):
@@ -50,7 +50,7 @@ def notifications_page(request):
     return TemplateResponse(request, template, context)
 
 
-@require_GET
+@require_safe
 @never_cache
 @login_required_page
 def bell(request):
@@ -99,13 +99,19 @@ def mark_all_read(request):
     return response
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required_page
 def open_notification(request, pk: int):
-    """Follow a notification to its page, marking it read on the way."""
+    """Follow a notification to its page; POST (the list's button) also marks it read on the way.
+
+    GET only navigates, so a prefetching browser or a link checker never marks anything read.
+    """
     try:
-        notification = notifications.notification_mark_read(user=request.user, notification_id=pk)
-    except DomainError:
+        if request.method == "POST":
+            notification = notifications.notification_mark_read(user=request.user, notification_id=pk)
+        else:
+            notification = Notification.objects.get(recipient=request.user, pk=pk)
+    except (DomainError, Notification.DoesNotExist):
         return redirect("notifications:list")
     target = notification.url
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -130,7 +136,7 @@ class EmailPreferencesForm(forms.Form):
         return [kind for kind in NotificationKind.values if kind not in wanted]
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @login_required_page
 def settings_page(request):
@@ -160,7 +166,7 @@ def _preferences_initial(user) -> dict:
 
 
 @csrf_exempt  # mail clients POST here without a session (RFC 8058); the signed token is the proof
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def unsubscribe(request):
     token = request.GET.get("token") or request.POST.get("token") or ""

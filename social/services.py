@@ -2,11 +2,13 @@
 
 from functools import cache
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone as django_timezone
 
 from booky.errors import Conflict, DomainError
+from booky.validators import validate_visible_name
 from social.avatars import process_upload
 from social.models import (
     Block,
@@ -67,6 +69,10 @@ def user_update_profile(
     if not user.is_authenticated:
         raise DomainError("Log in to edit your profile.", code="not_authenticated")
     display_name = _clean_text(display_name, label="Display name", max_length=DISPLAY_NAME_MAX_LENGTH)
+    try:
+        validate_visible_name(display_name)
+    except ValidationError as error:
+        raise DomainError(f"Display name: {error.messages[0]}", code=error.code) from error
     bio = _clean_text(bio, label="Bio", max_length=BIO_MAX_LENGTH, multiline=True)
     timezone = clean_timezone(timezone)
     fields = ["display_name", "bio", "timezone"]

@@ -6,12 +6,11 @@ from urllib.parse import parse_qs, urlsplit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from booky.errors import Conflict, DomainError
@@ -19,6 +18,7 @@ from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.htmx import login_required_page
 from booky.htmx import redirect_for as _redirect
 from booky.htmx import safe_path as _safe_path
+from booky.numbers import Paginator
 from social import friends, selectors
 from social.forms import AvatarForm, DeleteAccountForm, ProfileForm, SendFriendRequestForm
 from social.models import FriendRequest, FriendRequestStatus
@@ -48,7 +48,7 @@ def _profile_form_initial(user) -> dict:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def settings_page(request):
     user = request.user
@@ -56,7 +56,7 @@ def settings_page(request):
     if _is_fragment_request(request):
         template += "#profile-form"
     context = {"avatar_form": AvatarForm()}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = ProfileForm(initial=_profile_form_initial(user))
         return TemplateResponse(request, template, {**context, "form": form})
 
@@ -128,7 +128,7 @@ def avatar_delete(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def delete_account_page(request):
     """Delete (anonymize) the account after the password is typed again; the member is logged out."""
@@ -155,24 +155,37 @@ def delete_account_page(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def calendar_page(request):
-    """The private calendar feed URL, and a button that replaces its secret token."""
+    """The private calendar feed URL, and buttons that create it or replace its secret token.
+
+    Only POST writes: a GET (a prefetching browser, a link checker) never mints a token.
+    """
+    from meetings.models import CalendarFeed
     from meetings.services import calendar_feed_get_or_create, calendar_feed_reset
     from meetings.views import feed_url
 
-    reset = request.method == "POST"
-    feed = calendar_feed_reset(user=request.user) if reset else calendar_feed_get_or_create(user=request.user)
-    if reset and not (request.htmx and not request.htmx.boosted):
-        messages.success(request, CALENDAR_RESET_MESSAGE)
-        return redirect("social:calendar")
+    created = reset = False
+    if request.method == "POST":
+        if request.POST.get("action") == "create":
+            # Idempotent: a second tab's "Create" shows the link the first one made.
+            feed, created = calendar_feed_get_or_create(user=request.user), True
+        else:
+            feed, reset = calendar_feed_reset(user=request.user), True
+        if not _is_fragment_request(request):
+            messages.success(request, CALENDAR_CREATED_MESSAGE if created else CALENDAR_RESET_MESSAGE)
+            return redirect("social:calendar")
+    else:
+        feed = CalendarFeed.objects.filter(user=request.user).first()
     template = "social/settings_calendar.html"
-    if request.htmx and not request.htmx.boosted:
+    if _is_fragment_request(request):
         template += "#calendar-feed"
-    return TemplateResponse(request, template, {"feed_url": feed_url(request, feed), "reset": reset})
+    context = {"feed_url": feed_url(request, feed) if feed else None, "reset": reset, "created": created}
+    return TemplateResponse(request, template, context)
 
 
+CALENDAR_CREATED_MESSAGE = "Your calendar link is ready: add it to your calendar app."
 CALENDAR_RESET_MESSAGE = (
     "Done: your calendar link is new. Calendars subscribed with the old link stop updating."
 )
@@ -218,7 +231,7 @@ def _search_context(request, query: str) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @login_required_page
 def friends_page(request):
@@ -269,7 +282,7 @@ def _live_user_or_404(username: str):
     return get_object_or_404(selectors.live_users(), username__iexact=username)
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def profile_page(request, username):
     """A member's profile; 404 whenever the viewer may not see it, so hidden profiles do not exist."""

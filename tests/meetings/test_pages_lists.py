@@ -118,20 +118,43 @@ def test_dashboard_without_meetings_says_so(client, cast):
 # --- calendar settings ------------------------------------------------------------------------------
 
 
-def test_calendar_settings_show_the_private_feed_url(client, user):
+def test_opening_calendar_settings_creates_no_link(client, user):
+    """GET never changes state: the page offers a button, and only its POST mints the token."""
     client.force_login(user)
+    for method in (client.get, client.head):
+        assert method("/settings/calendar/").status_code == 200
+    assert not CalendarFeed.objects.exists()
     response = client.get("/settings/calendar/")
-    assert response.status_code == 200
+    assert "You have no calendar link yet." in response.text
+    assert 'name="action" value="create"' in response.text
+    assert 'aria-current="page">Calendar' in response.text
+
+
+def test_creating_the_calendar_link_shows_the_private_feed_url(client, user):
+    client.force_login(user)
+    response = client.post("/settings/calendar/", {"action": "create"}, headers=HX)
+    assert response.status_code == 200 and "<html" not in response.text
     feed = CalendarFeed.objects.get(user=user)
     assert f"http://testserver/calendar/{feed.token}.ics" in response.text
-    assert 'aria-current="page">Calendar' in response.text
+    assert "Your calendar link is ready" in response.text
+    page = client.get("/settings/calendar/")
+    assert f"http://testserver/calendar/{feed.token}.ics" in page.text
+
+
+def test_creating_twice_keeps_the_first_link(client, user):
+    client.force_login(user)
+    client.post("/settings/calendar/", {"action": "create"})
+    token = CalendarFeed.objects.get(user=user).token
+    response = client.post("/settings/calendar/", {"action": "create"}, follow=True)
+    assert CalendarFeed.objects.get(user=user).token == token
+    assert "Your calendar link is ready" in response.text
 
 
 def test_resetting_the_calendar_link_swaps_in_a_new_url(client, user):
     client.force_login(user)
-    client.get("/settings/calendar/")
+    client.post("/settings/calendar/", {"action": "create"})
     old_token = CalendarFeed.objects.get(user=user).token
-    response = client.post("/settings/calendar/", headers=HX)
+    response = client.post("/settings/calendar/", {"action": "reset"}, headers=HX)
     assert response.status_code == 200
     assert "<html" not in response.text
     new_token = CalendarFeed.objects.get(user=user).token

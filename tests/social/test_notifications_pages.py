@@ -67,7 +67,9 @@ def test_the_list_page_shows_my_notifications_newest_first_and_links_through_the
     page = client.get("/notifications/").text
     assert "<html" in page
     assert page.index(second.message) < page.index(first.message)
-    assert f'href="/notifications/{first.pk}/open/"' in page
+    # Opening marks read, so it is a POST form (a button that reads like a link), not a GET link.
+    assert f'<form method="post" action="/notifications/{first.pk}/open/"' in page
+    assert f'href="/notifications/{first.pk}/open/"' not in page
     assert page.count('class="notification unread"') == 2
     assert "Mark all as read" in page
 
@@ -113,7 +115,7 @@ def test_marking_read_without_javascript_redirects_back_to_the_same_page(client,
 def test_nobody_can_mark_someone_elses_notification(client, member):
     [theirs] = _notify(UserFactory())
     assert client.post(f"/notifications/{theirs.pk}/read/", headers=HX).status_code == 404
-    assert client.get(f"/notifications/{theirs.pk}/open/").status_code == 302
+    assert client.post(f"/notifications/{theirs.pk}/open/").status_code == 302
     theirs.refresh_from_db()
     assert theirs.read_at is None
 
@@ -131,14 +133,25 @@ def test_mark_all_read_swaps_the_list(client, member):
 
 def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, member):
     [notification] = _notify(member, url="/friends/")
-    response = client.get(f"/notifications/{notification.pk}/open/")
+    response = client.post(f"/notifications/{notification.pk}/open/")
     assert response.status_code == 302 and response["Location"] == "/friends/"
     notification.refresh_from_db()
     assert notification.read_at is not None
 
 
+def test_following_the_open_address_with_get_only_navigates(client, member):
+    """A GET (an old bookmark, a prefetching browser, a link checker) changes nothing."""
+    [notification] = _notify(member, url="/friends/")
+    for method in (client.get, client.head):
+        response = method(f"/notifications/{notification.pk}/open/")
+        assert response.status_code == 302 and response["Location"] == "/friends/"
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
 def test_opening_never_redirects_off_site(client, member):
     [notification] = _notify(member, url="https://evil.example/")
+    assert client.post(f"/notifications/{notification.pk}/open/")["Location"] == "/notifications/"
     assert client.get(f"/notifications/{notification.pk}/open/")["Location"] == "/notifications/"
 
 
