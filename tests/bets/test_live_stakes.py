@@ -138,7 +138,7 @@ def test_the_board_counts_only_live_stakes_and_shows_what_settle_would_pay(clien
 
     # And settlement pays exactly that: Dora finishes in time.
     Attendance.objects.filter(meeting=race, user=dora).update(
-        finished_at=timezone.now(), current_page=race.target_page
+        finished=True, finished_at=timezone.now(), current_page=race.target_page
     )
     assert services.meeting_resolve_bets(meeting_id=race.pk, now=race.starts_at + timedelta(minutes=1))
     assert Bet.objects.get(pk=book["moderator_on_dora"].pk).payout == int(20 * rows[dora.pk].returns) == 27
