@@ -11,7 +11,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -68,7 +69,8 @@ def search(request):
     return _search_results(request, template, search_books(query), started_at=int(time.time()))
 
 
-@require_GET
+@require_safe
+@never_cache  # what it answers changes within seconds (pending, then the results)
 @vary_on_headers("HX-Request")
 def search_google(request):
     """The search page again once Google's part is known, read from the cache only (never the network).
