@@ -1,7 +1,13 @@
 """The books API: merged search, book details, and adding a book (import from Google or by hand)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -66,7 +72,32 @@ class SearchResultSerializer(serializers.Serializer):
     isbn_10 = serializers.CharField()
     source = serializers.CharField(help_text="catalog, manual or google.")
     url = serializers.CharField(
-        help_text="The book's page (for Google volumes: opening it imports the volume)."
+        help_text=(
+            "The book's page (for Google volumes: a page offering to add it; the API adds one with "
+            "POST /api/v1/books/)."
+        )
+    )
+
+
+@extend_schema_serializer(many=False)  # the page itself, not a list to wrap in pagination again
+class BookSearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SearchResultSerializer(many=True)
+    google_available = serializers.BooleanField(
+        help_text="False when Google Books cannot answer now: the results are Booky's own."
+    )
+    google_pending = serializers.BooleanField(
+        help_text=(
+            "True while Booky is still asking Google Books in the background (a search never waits "
+            "for it): the results are Booky's own so far. Ask again with the same `q` in a second or "
+            "two to get Google's volumes too; by then this is false and `google_available` says "
+            "whether Google answered."
+        )
+    )
+    notice = serializers.CharField(
+        allow_null=True, help_text="Why Google's volumes are missing, if they are."
     )
 
 
@@ -133,7 +164,9 @@ class BookCreateSerializer(serializers.Serializer):
         summary="Search books",
         description=(
             "Local catalog matches first, then Google Books volumes Booky does not have yet (`id` null). "
-            "When Google Books cannot answer, `google_available` is false and `notice` says so; local "
+            "Answers at once: Google Books is asked in the background, and until it has answered "
+            "`google_pending` is true and only local results come back (ask again shortly). When "
+            "Google Books cannot answer, `google_available` is false and `notice` says so; local "
             "results still come back. Limited to 30 searches a minute (429 after that)."
         ),
         parameters=[
@@ -141,7 +174,7 @@ class BookCreateSerializer(serializers.Serializer):
                 "q", OpenApiTypes.STR, description="Title, author, ISBN; intitle:/inauthor: work."
             )
         ],
-        responses={200: SearchResultSerializer(many=True)},
+        responses={200: BookSearchPageSerializer},
     ),
     retrieve=extend_schema(summary="A book"),
     create=extend_schema(
@@ -166,6 +199,7 @@ class BookViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(found.results)
         response = self.get_paginated_response(SearchResultSerializer(page, many=True).data)
         response.data["google_available"] = found.google_available
+        response.data["google_pending"] = found.google_pending
         response.data["notice"] = found.notice or None
         return response
 

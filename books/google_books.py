@@ -1,18 +1,26 @@
 """Google Books client: the only module in Booky that talks to the network.
 
-Built to fail fast and quietly. The HTTP exchange runs in a small module-level thread pool and the
-caller waits for it at most TOTAL_DEADLINE seconds, whatever the remote does (a server that drips
-one byte at a time cannot hold a request longer). Inside the pool the exchange keeps its own
-connect/read timeouts of 2 s / 3 s and the same deadline, which also bounds the single retry (on
-429/5xx, only when Retry-After asks for at most 1 s), so a worker thread frees itself soon after.
-When every worker is busy, Google counts as unavailable at once instead of queueing. After five
-failed calls in a row a circuit breaker skips remote calls for 60 s. Answers are cached for 24 h
-under the normalized query, in Django's cache so every worker process shares them (and the breaker).
+Built so that no web request ever waits on Google. `search()` answers at once from what is known
+(cached results, a recent failure) and otherwise starts a background lookup in a small module-level
+thread pool with a bounded queue, answering "pending"; the page (or API client) picks the result up
+from the cache with `peek()`, which never starts anything. Every lookup has its answer, results or
+"unavailable", by LOOKUP_SECONDS after it was asked, whatever the remote does: a job that waited too
+long for a worker gives up without calling, and `peek()` reads a job stuck past that time (a server
+that drips its headers one byte at a time) as unavailable. Inside the pool the exchange keeps its
+own connect/read timeouts of 2 s / 3 s and a TOTAL_DEADLINE, which also bounds the single retry (on
+429/5xx, only when Retry-After asks for at most 1 s). When every worker and queue place is taken,
+Google counts as unavailable at once. After five failed calls in a row a circuit breaker skips
+remote calls for 60 s. Answers are cached for 24 h under the normalized query, failures remembered
+for FAILURE_MEMORY_SECONDS, both in Django's cache so every worker process shares them (and the
+breaker).
 
-Pool threads only do HTTP and JSON parsing: no database, no cache, no settings (the caller reads
-them and passes them in), so they never open a database connection of their own.
+Importing one volume (`fetch_volume`, a POST) still waits for its answer, at most TOTAL_DEADLINE, and
+is usually served by the cache a search filled.
 
-Callers get `SearchOutcome(volumes, available)`; they never see an exception from here.
+Pool threads never touch the database or settings (the caller reads them and passes them in); the
+search jobs write their outcome to the cache, which is how other requests and processes see it.
+
+Callers get `SearchOutcome(volumes, available, pending)`; they never see an exception from here.
 """
 
 import hashlib
@@ -21,7 +29,7 @@ import logging
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit, urlunsplit
@@ -51,6 +59,9 @@ OPEN_SECONDS = 60
 CACHE_SECONDS = 24 * 60 * 60
 MAX_QUERY_LENGTH = 200
 POOL_WORKERS = 4
+QUEUE_LIMIT = 8  # lookups that may wait for a worker; beyond that Google counts as unavailable
+LOOKUP_SECONDS = 6.0  # a background search has its answer (results or unavailable) by then
+FAILURE_MEMORY_SECONDS = 30  # a failed query is not asked again sooner (the page shows the notice)
 READ_CHUNK = 65536
 COVER_URL_MAX_LENGTH = 500  # Book.cover_url's max_length
 
@@ -69,7 +80,10 @@ _OPEN_UNTIL_KEY = "books:google:open-until"
 _session = requests.Session()
 _session.headers["User-Agent"] = "Booky/1.0 (book club app)"
 _pool = ThreadPoolExecutor(max_workers=POOL_WORKERS, thread_name_prefix="google-books")
-_pool_slots = threading.BoundedSemaphore(POOL_WORKERS)
+# One slot per job running or queued: bounds both the threads and the queue in front of them.
+_pool_slots = threading.BoundedSemaphore(POOL_WORKERS + QUEUE_LIMIT)
+_jobs: set[Future] = set()  # background lookups not finished yet (tests wait for them)
+_jobs_lock = threading.Lock()
 
 
 def clock() -> float:
@@ -129,6 +143,11 @@ class Volume:
 class SearchOutcome:
     volumes: list[Volume]
     available: bool
+    pending: bool = False  # a background lookup is asking Google; `peek()` later has the answer
+
+
+UNAVAILABLE = SearchOutcome(volumes=[], available=False)
+PENDING = SearchOutcome(volumes=[], available=True, pending=True)
 
 
 # --- queries --------------------------------------------------------------------------------------
@@ -217,6 +236,8 @@ def _get_json(url: str, params: dict, deadline: float) -> dict:
     """
     for attempt in (1, 2):
         remaining = deadline - time.monotonic()
+        if remaining <= 0:  # queued behind other calls until its time was up
+            raise Unavailable("no time left")
         timeout = (min(CONNECT_TIMEOUT, remaining), min(READ_TIMEOUT, remaining))
         try:
             with _session.get(
@@ -249,17 +270,33 @@ def _get_json(url: str, params: dict, deadline: float) -> dict:
     raise Unavailable("no attempt left")  # pragma: no cover - the loop always returns or raises
 
 
+def _submit(job, *args) -> Future | None:
+    """Run `job(*args)` in the pool, or None at once when every worker and queue place is taken."""
+    if not _pool_slots.acquire(blocking=False):
+        return None
+    try:
+        future = _pool.submit(job, *args)
+    except RuntimeError:  # the interpreter is shutting down
+        _pool_slots.release()
+        return None
+    with _jobs_lock:
+        _jobs.add(future)
+
+    def done(_):
+        with _jobs_lock:
+            _jobs.discard(future)
+        _pool_slots.release()
+
+    future.add_done_callback(done)
+    return future
+
+
 def _in_pool(url: str, params: dict) -> dict:
     """_get_json in a pool thread, waited for at most TOTAL_DEADLINE; Unavailable when the pool is full."""
-    if not _pool_slots.acquire(blocking=False):
-        raise Unavailable("all workers busy")
     started = time.monotonic()
-    try:
-        future = _pool.submit(_get_json, url, params, started + TOTAL_DEADLINE)
-    except RuntimeError as error:  # the interpreter is shutting down
-        _pool_slots.release()
-        raise Unavailable("pool closed") from error
-    future.add_done_callback(lambda _: _pool_slots.release())
+    future = _submit(_get_json, url, params, started + TOTAL_DEADLINE)
+    if future is None:
+        raise Unavailable("all workers busy")
     try:
         return future.result(timeout=max(0.0, started + TOTAL_DEADLINE - time.monotonic()))
     except FutureTimeout as error:
@@ -400,27 +437,123 @@ def _volume_cache_key(volume_id: str) -> str:
     return f"books:google:v:{volume_id}"
 
 
-def search(text: str) -> SearchOutcome:
-    """Up to 20 volumes for `text`; `available` is False when Google could not be asked or answer."""
-    query = build_query(text)
-    if not query:
-        return SearchOutcome(volumes=[], available=True)
+def _pending_key(query: str) -> str:
+    return "books:google:pending:" + hashlib.sha256(query.encode()).hexdigest()
+
+
+def _failed_key(query: str) -> str:
+    return "books:google:failed:" + hashlib.sha256(query.encode()).hexdigest()
+
+
+def _known(query: str) -> SearchOutcome | None:
+    """The cached volumes, or UNAVAILABLE for a query that failed moments ago; None when neither."""
     cached = cache.get(_query_cache_key(query))
     if cached is not None:
         return SearchOutcome(volumes=[Volume.from_cache(data) for data in cached], available=True)
-    if not is_configured():
-        return SearchOutcome(volumes=[], available=False)
-    try:
-        data = _call(
-            settings.GOOGLE_BOOKS_URL,
-            {"q": query, "maxResults": MAX_RESULTS, "printType": "books", "fields": SEARCH_FIELDS},
-        )
-    except (Unavailable, NoSuchVolume):
-        return SearchOutcome(volumes=[], available=False)
-    volumes = parse_search(data)
+    failed_at = cache.get(_failed_key(query))
+    if failed_at is not None and clock() < failed_at + FAILURE_MEMORY_SECONDS:
+        return UNAVAILABLE
+    return None
+
+
+def _pending(answer_by) -> SearchOutcome:
+    """PENDING while a lookup still has time; a lookup stuck past its time counts as unavailable."""
+    return UNAVAILABLE if answer_by is not None and clock() > answer_by else PENDING
+
+
+def _store(query: str, volumes: list[Volume]) -> None:
     cache.set(_query_cache_key(query), [volume.to_cache() for volume in volumes], timeout=CACHE_SECONDS)
     cache.set_many({_volume_cache_key(v.volume_id): v.to_cache() for v in volumes}, timeout=CACHE_SECONDS)
-    return SearchOutcome(volumes=volumes, available=True)
+
+
+def _remember_failure(query: str) -> None:
+    cache.set(_failed_key(query), clock(), timeout=FAILURE_MEMORY_SECONDS)
+
+
+def _search_job(query: str, url: str, params: dict, answer_by: float) -> None:
+    """A background lookup: asks Google once (with the one retry) and leaves the outcome in the cache.
+
+    Always ends with results or a remembered failure, so whoever polls gets an answer.
+    """
+    try:
+        if circuit_is_open():  # opened while this job waited: not a new failure, the breaker knows
+            _remember_failure(query)
+            return
+        remaining = min(TOTAL_DEADLINE, answer_by - clock())
+        if remaining < MIN_ATTEMPT_TIME:
+            raise Unavailable("waited too long for a worker")
+        volumes = parse_search(_get_json(url, params, time.monotonic() + remaining))
+    except NoSuchVolume:  # Google refused the query itself: a healthy "no"
+        _record_success()
+        _remember_failure(query)
+    except Exception as error:  # Unavailable, or a bug: either way the poller must hear "unavailable"
+        if isinstance(error, Unavailable):
+            logger.warning("Google Books unavailable: %s", error)
+        else:
+            logger.exception("Google Books lookup failed")
+        _record_failure()
+        _remember_failure(query)
+    else:
+        _record_success()
+        _store(query, volumes)
+    finally:
+        cache.delete(_pending_key(query))
+
+
+def search(text: str) -> SearchOutcome:
+    """Up to 20 volumes for `text` if known; never waits on the network.
+
+    Otherwise starts a background lookup (unless one is running for this query, in any process that
+    shares the cache) and answers PENDING; `available` is False when Google cannot be asked now.
+    """
+    query = build_query(text)
+    if not query:
+        return SearchOutcome(volumes=[], available=True)
+    known = _known(query)
+    if known is not None:
+        return known
+    if not is_configured() or circuit_is_open():
+        return UNAVAILABLE
+    answer_by = clock() + LOOKUP_SECONDS
+    if not cache.add(_pending_key(query), answer_by, timeout=int(LOOKUP_SECONDS) + 5):
+        return _pending(cache.get(_pending_key(query)))  # someone is already asking
+    params = {"q": query, "maxResults": MAX_RESULTS, "printType": "books", "fields": SEARCH_FIELDS}
+    if settings.GOOGLE_BOOKS_API_KEY:
+        params["key"] = settings.GOOGLE_BOOKS_API_KEY
+    if _submit(_search_job, query, settings.GOOGLE_BOOKS_URL, params, answer_by) is None:
+        cache.delete(_pending_key(query))
+        logger.warning("Google Books unavailable: all workers busy")
+        _record_failure()
+        return UNAVAILABLE
+    return PENDING
+
+
+def peek(text: str) -> SearchOutcome:
+    """What is known about `text` now, from the cache only: it never starts a lookup.
+
+    PENDING also when nothing is known (the lookup may run in a process that does not share this
+    cache): the poller decides when to stop waiting.
+    """
+    query = build_query(text)
+    if not query:
+        return SearchOutcome(volumes=[], available=True)
+    known = _known(query)
+    if known is not None:
+        return known
+    if not is_configured():
+        return UNAVAILABLE
+    answer_by = cache.get(_pending_key(query))
+    if answer_by is None and circuit_is_open():
+        return UNAVAILABLE  # nobody is asking, and nobody will for a while
+    return _pending(answer_by)
+
+
+def cached_volume(volume_id: str) -> Volume | None:
+    """The volume if a recent search or import left it in the cache; never asks Google."""
+    if not isinstance(volume_id, str) or not VOLUME_ID.match(volume_id):
+        return None
+    cached = cache.get(_volume_cache_key(volume_id))
+    return Volume.from_cache(cached) if cached is not None else None
 
 
 def fetch_volume(volume_id: str) -> Volume | None:
@@ -430,9 +563,8 @@ def fetch_volume(volume_id: str) -> Volume | None:
     """
     if not isinstance(volume_id, str) or not VOLUME_ID.match(volume_id):
         return None
-    cached = cache.get(_volume_cache_key(volume_id))
-    if cached is not None:
-        return Volume.from_cache(cached)
+    if (cached := cached_volume(volume_id)) is not None:
+        return cached
     if not is_configured():
         raise Unavailable("not configured")
     url = settings.GOOGLE_BOOKS_URL.rstrip("/") + "/" + volume_id

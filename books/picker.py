@@ -1,9 +1,13 @@
 """The reusable book picker's data. See books/templates/books/_picker.html for how to include it."""
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 from books.models import Book
-from books.search import Result, clean_query, search_books
+from books.search import UNAVAILABLE_NOTICE, Result, clean_query, poll_started_at, search_books
 
 PICKER_RESULTS = 10
 
@@ -16,6 +20,17 @@ class Picker:
     selected: Book | None
     notice: str = ""
     limited: bool = False
+    google_pending: bool = False
+    started_at: int = 0  # when the search began: polls for Google's part give up some time after
+
+    @property
+    def poll_url(self) -> str:
+        """The result list again, from the cache only, while Google's part is pending."""
+        query = {"field": self.field_name, self.query_name: self.query, "since": self.started_at}
+        return f"{reverse('books:picker')}?{urlencode(query)}"
+
+    def give_up_on_google(self) -> "Picker":
+        return replace(self, google_pending=False, notice=UNAVAILABLE_NOTICE)
 
     @property
     def query_name(self) -> str:
@@ -27,21 +42,32 @@ class Picker:
 
 
 def picker_for(
-    request, *, field_name: str = "book", selected: Book | None = None, search: bool = True
+    request,
+    *,
+    field_name: str = "book",
+    selected: Book | None = None,
+    search: bool = True,
+    ask_google: bool = True,
 ) -> Picker:
-    """The picker's state: the chosen book, and the results for `<field_name>_q` in the query string."""
+    """The picker's state: the chosen book, and the results for `<field_name>_q` in the query string.
+
+    With `ask_google` off (a poll) Google's part comes from the cache only and no search is counted.
+    """
     from books.ratelimit import search_limited
 
     query = clean_query(request.GET.get(f"{field_name}_q", "")) if search else ""
     if not query:
         return Picker(field_name=field_name, query="", results=[], selected=selected)
-    if search_limited(request):
+    if ask_google and search_limited(request):
         return Picker(field_name=field_name, query=query, results=[], selected=selected, limited=True)
-    found = search_books(query)
+    found = search_books(query, ask_google=ask_google)
+    started_at = int(time.time()) if ask_google else poll_started_at(request.GET.get("since"))
     return Picker(
         field_name=field_name,
         query=query,
         results=found.results[:PICKER_RESULTS],
         selected=selected,
         notice=found.notice,
+        google_pending=found.google_pending,
+        started_at=started_at,
     )

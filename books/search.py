@@ -8,8 +8,9 @@ which of those the local search already lists, so nothing shows up twice.
 """
 
 import re
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q
@@ -20,6 +21,9 @@ from books.models import PLACEHOLDER_HUES, Book
 
 QUERY_MAX_LENGTH = 200
 UNAVAILABLE_NOTICE = "Google Books is unavailable right now"
+# A poller stops waiting this long after the search (the lookup may be running in a process whose
+# cache it cannot see; google_books gives every lookup its answer by LOOKUP_SECONDS).
+POLL_GIVE_UP_SECONDS = google_books.LOOKUP_SECONDS + 4
 _OPERATORS = re.compile(r"\b(?:intitle|inauthor|inpublisher|subject|isbn):", re.IGNORECASE)
 
 
@@ -133,17 +137,32 @@ class SearchResults:
     query: str
     results: ResultList
     google_available: bool
+    google_pending: bool = False  # Google's part is being fetched in the background: poll for it
 
     @property
     def notice(self) -> str:
         return "" if self.google_available else UNAVAILABLE_NOTICE
 
+    def give_up_on_google(self) -> "SearchResults":
+        return replace(self, google_available=False, google_pending=False)
 
-def search_books(raw_query) -> SearchResults:
+
+def poll_started_at(raw) -> int:
+    """The search's time (seconds since the epoch) a poll URL carries; 0 when missing or not a number."""
+    raw = str(raw or "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else 0
+
+
+def poll_expired(started_at: int) -> bool:
+    return time.time() - started_at > POLL_GIVE_UP_SECONDS
+
+
+def search_books(raw_query, *, ask_google: bool = True) -> SearchResults:
     """Local matches (ranked, all of them), then Google's volumes that are not already among them.
 
-    Nothing is read from the database here except for Google's volumes; the local rows are read page
-    by page when the results are sliced.
+    Never waits on Google: what it has not answered yet is `google_pending`. With `ask_google` off
+    (polls) only the cache is read and no lookup starts. Nothing is read from the database here
+    except for Google's volumes; the local rows are read page by page when the results are sliced.
     """
     query = clean_query(raw_query)
     local_text = " ".join(_OPERATORS.sub(" ", query).split())
@@ -151,9 +170,14 @@ def search_books(raw_query) -> SearchResults:
     if not query:
         return SearchResults(query=query, results=ResultList(local), google_available=True)
 
-    outcome = google_books.search(query)
+    outcome = google_books.search(query) if ask_google else google_books.peek(query)
     if not outcome.volumes:
-        return SearchResults(query=query, results=ResultList(local), google_available=outcome.available)
+        return SearchResults(
+            query=query,
+            results=ResultList(local),
+            google_available=outcome.available,
+            google_pending=outcome.pending,
+        )
 
     known = _books_matching(outcome.volumes, local)
     shown = {book.pk for book in known.values() if book.in_local_results}

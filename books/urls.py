@@ -5,6 +5,7 @@ from books import views
 app_name = "books"
 urlpatterns = [
     path("", views.search, name="search"),
+    path("search/google/", views.search_google, name="search_google"),
     path("new/", views.create, name="create"),
     path("picker/", views.picker, name="picker"),
     path("picker/choose/", views.picker_choose, name="picker_choose"),

@@ -1,24 +1,26 @@
 """Book pages and their HTMX fragments. Reads go through books.search / QuerySets; writes through services."""
 
+import time
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from books import services
+from books import google_books, services
 from books.forms import BookChoiceField, BookForm
 from books.models import Book
 from books.picker import picker_for
 from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
-from books.search import clean_query, search_books
+from books.search import clean_query, poll_expired, poll_started_at, search_books
 from booky.errors import Conflict, DomainError, NotFound
 from booky.htmx import is_fragment_request as _is_fragment_request
 from booky.numbers import Paginator
@@ -54,6 +56,7 @@ def login_required_page(view):
 @require_safe
 @vary_on_headers("HX-Request")
 def search(request):
+    """Local results at once; Google's join them when the background lookup is done (see search_google)."""
     query = clean_query(request.GET.get("q", ""))
     is_fragment = _is_fragment_request(request)
     template = "books/search.html#results" if is_fragment else "books/search.html"
@@ -65,14 +68,44 @@ def search(request):
             "is_fragment": is_fragment,
         }
         return TemplateResponse(request, template, context, status=429)
-    found = search_books(query)
+    return _search_results(request, template, search_books(query), started_at=int(time.time()))
+
+
+@require_safe
+@never_cache  # what it answers changes within seconds (pending, then the results)
+@vary_on_headers("HX-Request")
+def search_google(request):
+    """The search page again once Google's part is known, read from the cache only (never the network).
+
+    The results region polls it while `google_pending`: 204 (nothing to swap) until the background
+    lookup is done, then the whole region with Google's books merged in. Without JavaScript it is the
+    "Load more results from Google Books" link. Not counted as a search: it cannot make Booky ask Google.
+    """
+    query = clean_query(request.GET.get("q", ""))
+    started_at = poll_started_at(request.GET.get("since"))
+    found = search_books(query, ask_google=False)
+    if found.google_pending and poll_expired(started_at):
+        found = found.give_up_on_google()
+    is_fragment = _is_fragment_request(request)
+    if found.google_pending and is_fragment:
+        return HttpResponse(status=204)
+    template = "books/search.html#results" if is_fragment else "books/search.html"
+    return _search_results(request, template, found, started_at=started_at)
+
+
+def _search_results(request, template: str, found, *, started_at: int) -> TemplateResponse:
     page = Paginator(found.results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    google_poll_url = ""
+    if found.google_pending:
+        poll = {"q": found.query, "page": page.number, "since": started_at}
+        google_poll_url = f"{reverse('books:search_google')}?{urlencode(poll)}"
     context = {
-        "query": query,
+        "query": found.query,
         "page": page,
         "notice": found.notice,
-        "is_fragment": is_fragment,
-        "page_query": urlencode({"q": query}) if query else "",
+        "google_poll_url": google_poll_url,
+        "is_fragment": _is_fragment_request(request),
+        "page_query": urlencode({"q": found.query}) if found.query else "",
     }
     return TemplateResponse(request, template, context)
 
@@ -89,12 +122,23 @@ def detail(request, pk: int):
     )
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def google_open(request, volume_id: str):
-    """A Google Books result someone opened: import it (once), then show our page for it.
+    """A Google Books result: GET shows what it is with an "Add to Booky" button; POST imports it (once).
 
-    Counted against the same per-minute allowance as searches: opening can ask Google and write.
+    GET never writes nor asks Google (a link checker or prefetch must not import books); a volume
+    Booky already has redirects to its page. POST counts against the same per-minute allowance as
+    searches: it can ask Google and write.
     """
+    if not google_books.VOLUME_ID.fullmatch(volume_id):
+        raise Http404("No such Google Books volume.")
+    if request.method != "POST":
+        book = Book.objects.filter(google_volume_id=volume_id).first()
+        if book is not None:
+            return redirect(book.get_absolute_url())
+        volume = google_books.cached_volume(volume_id)
+        context = {"volume_id": volume_id, "volume": volume}
+        return TemplateResponse(request, "books/google_volume.html", context)
     if search_limited(request):
         context = {"query": "", "limited": True, "message": RATE_LIMITED_MESSAGE, "is_fragment": False}
         return TemplateResponse(request, "books/search.html", context, status=429)
@@ -161,9 +205,19 @@ def _field_name(request) -> str:
 
 @require_safe
 def picker(request):
-    """The picker's result list for what was typed (HTMX), or a page holding the picker alone."""
-    state = picker_for(request, field_name=_field_name(request))
-    template = "books/_picker.html#picker-results" if _is_fragment_request(request) else "books/picker.html"
+    """The picker's result list for what was typed (HTMX), or a page holding the picker alone.
+
+    With `since` it is the result list's poll while Google's part is pending: cache only, not counted
+    as a search, 204 until there is something new to show.
+    """
+    is_fragment = _is_fragment_request(request)
+    polling = is_fragment and "since" in request.GET
+    state = picker_for(request, field_name=_field_name(request), ask_google=not polling)
+    if polling and state.google_pending:
+        if not poll_expired(poll_started_at(request.GET.get("since"))):
+            return HttpResponse(status=204)
+        state = state.give_up_on_google()
+    template = "books/_picker.html#picker-results" if is_fragment else "books/picker.html"
     return TemplateResponse(request, template, {"picker": state}, status=429 if state.limited else 200)
 
 

@@ -4,6 +4,7 @@ import json
 import socket
 import threading
 import time
+from concurrent.futures import wait
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -135,6 +136,9 @@ class FakeGoogleBooks:
 
     def handle(self, handler, path: str, number: int) -> None:
         scenario = self.scenario
+        if scenario == "hang":  # accepts, reads the request, never answers (until the test ends)
+            self.stopping.wait()
+            return None
         if scenario == "slow":
             self.stopping.wait(6)  # far beyond the 3 s read timeout
             scenario = "normal"
@@ -220,10 +224,37 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/books/v1/volumes"
 
 
+def wait_for_google(text: str, timeout: float = 10.0) -> None:
+    """Wait until Booky knows Google's answer for `text` (results or unavailable), as a poller would."""
+    from books import google_books
+
+    give_up = time.monotonic() + timeout
+    while google_books.peek(text).pending:
+        assert time.monotonic() < give_up, f"no answer from the background lookup for {text!r}"
+        time.sleep(0.02)
+
+
+def settled_get(client, url: str, params: dict, **extra):
+    """GET `url` once (which starts the background lookup), wait for Google's answer, GET it again."""
+    client.get(url, params, **extra)
+    wait_for_google(params.get("q") or params.get("book_q") or "")
+    return client.get(url, params, **extra)
+
+
+def wait_for_background_lookups(timeout: float = 10.0) -> None:
+    """A lookup still running when a test ends would write into the next test's cache and breaker."""
+    from books import google_books
+
+    with google_books._jobs_lock:
+        jobs = list(google_books._jobs)
+    wait(jobs, timeout=timeout)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield
+    wait_for_background_lookups()
     cache.clear()
 
 
@@ -241,7 +272,8 @@ def fake_google(settings):
 
     fake.use = use
     yield fake
-    fake.close()
+    fake.close()  # lets hanging handlers return, so the lookups they held end now
+    wait_for_background_lookups()
 
 
 @pytest.fixture

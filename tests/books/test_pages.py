@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from books.models import Book, Source
+from tests.books.conftest import settled_get
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,8 +87,9 @@ def test_pages_carry_no_inline_styles_or_inline_event_handlers(client, user):
 
 def test_search_page_query_count_does_not_grow_with_the_results(client, fake_google):
     fake_google.use("normal")
-    client.get("/books/", {"q": "dune"})  # warm the Google cache: the budget is about our database
-    client.get("/books/", {"q": "melville"})
+    settled_get(client, "/books/", {"q": "dune"})  # warm the Google cache: the budget is our database
+    settled_get(client, "/books/", {"q": "melville"})
+    settled_get(client, "/books/", {"q": "a"})
     counts = {}
     for query in ("dune", "melville", "a"):
         with CaptureQueriesContext(connection) as queries:
@@ -152,8 +154,8 @@ def test_book_page_query_count_is_fixed(client, django_assert_num_queries):
 
 def test_opening_a_google_result_imports_it_once_and_redirects_to_its_page(client, fake_google):
     fake_google.use("normal")
-    client.get("/books/", {"q": "dune"})
-    response = client.get("/books/google/gDune01/")
+    settled_get(client, "/books/", {"q": "dune"})
+    response = client.post("/books/google/gDune01/")
     book = Book.objects.get(google_volume_id="gDune01")
     assert response.status_code == 302 and response["Location"] == f"/books/{book.pk}/"
     assert (book.source, book.title, book.authors, book.page_count) == (
@@ -165,15 +167,44 @@ def test_opening_a_google_result_imports_it_once_and_redirects_to_its_page(clien
     assert book.description == "<p>Spice <b>must</b> flow.</p>"
     assert fake_google.count == 1  # the volume came from the search's cache
 
-    again = client.get("/books/google/gDune01/")
+    again = client.post("/books/google/gDune01/")
     assert again["Location"] == f"/books/{book.pk}/"
     assert Book.objects.filter(google_volume_id="gDune01").count() == 1
+    # Once imported, the address is a plain link to the book's page.
+    assert client.get("/books/google/gDune01/")["Location"] == f"/books/{book.pk}/"
+
+
+def test_a_google_result_is_a_post_button_and_get_never_imports(client, fake_google):
+    fake_google.use("normal")
+    results = settled_get(client, "/books/", {"q": "dune"}).text
+    assert re.search(
+        r'<form method="post" action="/books/google/gDune01/" class="book-row-form">'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]+">\s*'
+        r'<button type="submit" class="book-row" data-book-result>',
+        results,
+    )
+    assert 'href="/books/google/' not in results
+    for method in (client.get, client.head):
+        response = method("/books/google/gDune01/")
+        assert response.status_code == 200
+    page = client.get("/books/google/gDune01/").text
+    assert "<h1>Dune</h1>" in page and "by Frank Herbert" in page
+    assert '<form method="post" action="/books/google/gDune01/"' in page and "Add it to Booky" in page
+    assert not Book.objects.filter(google_volume_id="gDune01").exists()
+    assert fake_google.count == 1  # the page came from the search's cache, not from Google
+
+
+def test_opening_an_unsearched_google_volume_by_get_asks_nobody_and_writes_nothing(client, fake_google):
+    fake_google.use("normal")
+    response = client.get("/books/google/gNeverSeen/")
+    assert response.status_code == 200 and "A book from Google Books" in response.text
+    assert fake_google.count == 0 and not Book.objects.filter(google_volume_id="gNeverSeen").exists()
 
 
 def test_a_google_result_with_a_catalog_isbn_is_linked_not_duplicated(client, fake_google):
     fake_google.use("normal")
     pride = Book.objects.get(title="Pride and Prejudice")
-    response = client.get("/books/google/gPride01/")
+    response = client.post("/books/google/gPride01/")
     assert response["Location"] == f"/books/{pride.pk}/"
     pride.refresh_from_db()
     assert pride.google_volume_id == "gPride01" and pride.source == Source.CATALOG
@@ -183,7 +214,7 @@ def test_a_google_result_cannot_be_opened_while_google_is_down_and_says_so(
     client, fake_google, no_retry_wait
 ):
     fake_google.use("unavailable")
-    response = client.get("/books/google/gDune01/")
+    response = client.post("/books/google/gDune01/")
     assert response.status_code == 503
     assert "Google Books is unavailable right now" in response.text
     assert not Book.objects.filter(google_volume_id="gDune01").exists()
@@ -192,7 +223,12 @@ def test_a_google_result_cannot_be_opened_while_google_is_down_and_says_so(
 @pytest.mark.parametrize("volume_id", ["unknown1", "bad%20id"])
 def test_unknown_or_malformed_volume_ids_are_404(client, fake_google, volume_id):
     fake_google.use("normal")
-    assert client.get(f"/books/google/{volume_id}/").status_code == 404
+    assert client.post(f"/books/google/{volume_id}/").status_code == 404
+
+
+def test_a_malformed_volume_id_is_404_on_get_too(client):
+    assert client.get("/books/google/bad%20id/").status_code == 404
+    assert client.get("/books/google/abc%0A/").status_code == 404
 
 
 # --- add a book by hand ----------------------------------------------------------------------------
@@ -365,7 +401,7 @@ def test_opening_a_google_result_with_an_odd_cover_imports_it_without_the_cover(
     client, fake_google, volume_id
 ):
     fake_google.use("normal")
-    response = client.get(f"/books/google/{volume_id}/")
+    response = client.post(f"/books/google/{volume_id}/")
     book = Book.objects.get(google_volume_id=volume_id)
     assert response.status_code == 302 and response["Location"] == f"/books/{book.pk}/"
     assert (book.title, book.cover_url) == (f"Odd {volume_id}", "")
@@ -375,13 +411,13 @@ def test_opening_a_google_result_with_an_odd_cover_imports_it_without_the_cover(
 def test_opening_google_results_shares_the_search_allowance_and_gets_the_429_page(client, fake_google):
     fake_google.use("normal")
     for _ in range(30):
-        assert client.get("/books/google/gDune01/", REMOTE_ADDR="10.0.0.9").status_code == 302
-    response = client.get("/books/google/gPride01/", REMOTE_ADDR="10.0.0.9")
+        assert client.post("/books/google/gDune01/", REMOTE_ADDR="10.0.0.9").status_code == 302
+    response = client.post("/books/google/gPride01/", REMOTE_ADDR="10.0.0.9")
     assert response.status_code == 429
     assert "Too many searches" in response.text and "Wait a minute" in response.text
     assert not Book.objects.filter(google_volume_id="gPride01").exists()
     assert client.get("/books/", {"q": "dune"}, REMOTE_ADDR="10.0.0.9").status_code == 429
-    assert client.get("/books/google/gPride01/", REMOTE_ADDR="10.0.0.10").status_code == 302
+    assert client.post("/books/google/gPride01/", REMOTE_ADDR="10.0.0.10").status_code == 302
 
 
 def test_browsing_reaches_every_book_in_the_catalog(client):

@@ -5,6 +5,7 @@ from django import forms
 
 from books.forms import BookChoiceField
 from books.models import Book
+from tests.books.conftest import settled_get
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_typing_in_the_picker_answers_with_the_result_list_only(client):
 
 def test_google_results_in_the_picker_carry_their_volume_id(client, fake_google):
     fake_google.use("normal")
-    response = client.get("/books/picker/", {"book_q": "dune"}, headers=HX)
+    response = settled_get(client, "/books/picker/", {"book_q": "dune"}, headers=HX)
     assert 'value="google:gDune01"' in response.text
 
 
