@@ -1,7 +1,13 @@
 """The books API: merged search, book details, and adding a book (import from Google or by hand)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -12,6 +18,7 @@ from books.dates import validate_published_date
 from books.models import MAX_PAGES, TITLE_MAX_LENGTH, Book
 from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
 from books.search import QUERY_MAX_LENGTH, search_books
+from booky.api import ErrorSerializer
 
 
 class BookSerializer(serializers.ModelSerializer):
@@ -67,6 +74,17 @@ class SearchResultSerializer(serializers.Serializer):
     url = serializers.CharField(
         help_text="The book's page (for Google volumes: opening it imports the volume)."
     )
+
+
+# One object, not a list: `many=False` keeps drf-spectacular from wrapping it in a second page.
+@extend_schema_serializer(many=False)
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SearchResultSerializer(many=True)
+    google_available = serializers.BooleanField(help_text="false: Google Books could not answer this time.")
+    notice = serializers.CharField(allow_null=True, help_text="Why Google results are missing, if they are.")
 
 
 class SearchParamsSerializer(serializers.Serializer):
@@ -138,16 +156,28 @@ class BookCreateSerializer(serializers.Serializer):
         parameters=[
             OpenApiParameter(
                 "q", OpenApiTypes.STR, description="Title, author, ISBN; intitle:/inauthor: work."
-            )
+            ),
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page number."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="Results per page (at most 100)."),
         ],
-        responses={200: SearchResultSerializer(many=True)},
+        responses={
+            200: SearchPageSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="`q` is too long."),
+            429: OpenApiResponse(ErrorSerializer, description="More than 30 searches in a minute."),
+        },
     ),
     retrieve=extend_schema(summary="A book"),
     create=extend_schema(
         summary="Add a book",
         description="Import a Google Books volume by `google_volume_id`, or create a book by hand.",
         request=BookCreateSerializer,
-        responses={201: BookSerializer, 200: BookSerializer, 409: OpenApiResponse(description="ISBN taken")},
+        responses={
+            201: BookSerializer,
+            200: OpenApiResponse(BookSerializer, description="The volume was already in Booky."),
+            404: OpenApiResponse(ErrorSerializer, description="Google Books has no volume with that id."),
+            409: OpenApiResponse(ErrorSerializer, description="Another book has this ISBN."),
+            503: OpenApiResponse(ErrorSerializer, description="Google Books cannot be reached to import it."),
+        },
     ),
 )
 class BookViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

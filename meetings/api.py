@@ -104,7 +104,8 @@ class MeetingStatusField(serializers.CharField):
     """A plain string in the schema's own words (a second `status` enum would clash with join requests')."""
 
 
-@extend_schema_field({"type": "string", "enum": list(Rsvp.values)})
+# Documented as the same RsvpEnum as the answers read back; a CharField so the service words the error.
+@extend_schema_field(serializers.ChoiceField(choices=Rsvp.choices))
 class RsvpInputField(serializers.CharField):
     pass
 
@@ -263,7 +264,8 @@ class AttendeeSerializer(serializers.ModelSerializer):
 
 
 class RsvpInputSerializer(serializers.Serializer):
-    status = RsvpInputField(max_length=20, help_text="going, maybe or declined.")
+    # The same name as in `my_attendance` and the attendee list: what you write is what you read back.
+    rsvp = RsvpInputField(max_length=20, help_text="going, maybe or declined.")
 
 
 class ProgressInputSerializer(serializers.Serializer):
@@ -540,7 +542,7 @@ class MeetingViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data = RsvpInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         attendance = services.attendance_rsvp(
-            user=request.user, meeting=meeting, rsvp=data.validated_data["status"]
+            user=request.user, meeting=meeting, rsvp=data.validated_data["rsvp"]
         )
         return _attendance_response(attendance, meeting)
 
