@@ -9,7 +9,9 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.utils.encoders import JSONEncoder
@@ -24,11 +26,22 @@ pytestmark = pytest.mark.django_db
 
 
 class WsgiClient(Client):
-    """werkzeug's client (whose responses schemathesis reads), from an address as a server gives one."""
+    """werkzeug's client (whose responses schemathesis reads), from an address as a server gives one.
+
+    Like Django's test client, it keeps the request from closing the database connection, which
+    holds the test's transaction (PostgreSQL would lose it).
+    """
 
     def open(self, *args, **kwargs):
         kwargs.setdefault("environ_base", {"REMOTE_ADDR": "127.0.0.1"})
-        return super().open(*args, **kwargs)
+        kwargs["buffered"] = True  # the response is closed (request_finished sent) within this call
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
