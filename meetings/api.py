@@ -209,12 +209,15 @@ class MeetingPatchSerializer(MeetingInputSerializer):
         fields = [*MEETING_EDITABLE_FIELDS, "version"]
 
 
+# A 409 is `stale_version` (with `current`) or another conflict, e.g. the meeting is not scheduled.
 class StaleMeetingSerializer(ErrorSerializer):
-    current = MeetingSerializer(help_text="The meeting as it is now.")
+    current = MeetingSerializer(required=False, help_text="With `stale_version`: the meeting as it is now.")
 
 
 class StaleAttendanceSerializer(ErrorSerializer):
-    current = MyAttendanceSerializer(help_text="Your progress as it is saved now.")
+    current = MyAttendanceSerializer(
+        required=False, help_text="With `stale_version`: your progress as it is saved now."
+    )
 
 
 class CancelInputSerializer(serializers.Serializer):

@@ -18,7 +18,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from werkzeug.test import Client
 
 from bets.services import account_open, bet_place
-from meetings.models import Rsvp
+from meetings.models import Meeting, MeetingStatus, Rsvp
 from meetings.services import attendance_rsvp
 from tests.factories import PASSWORD, BookFactory, MeetingFactory
 
@@ -177,3 +177,19 @@ def test_every_operation_documents_the_errors_it_can_always_answer(raw_schema):
                     reference = response["content"]["application/json"]["schema"]["$ref"]
                     error = schema["components"]["schemas"][reference.rsplit("/", 1)[-1]]
                     assert {"detail", "code"} <= set(error["required"]), (label, code)
+
+
+def test_progress_on_a_cancelled_meeting_is_a_409_without_current_as_documented(
+    wsgi, api_schema, cast, meeting
+):
+    """409 is stale_version (with `current`) or not_scheduled (without): `current` is optional."""
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CANCELLED)
+
+    refused = wsgi.put(
+        f"/api/v1/meetings/{meeting.pk}/progress/",
+        json={"current_page": 3},
+        headers=bearer(wsgi, cast.member),
+    )
+
+    assert refused.get_json()["code"] == "not_scheduled" and "current" not in refused.get_json()
+    api_schema.assert_conforms("PUT", "/api/v1/meetings/{id}/progress/", refused, 409)
