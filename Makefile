@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_DATABASE_URL := $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/booky)
 
-.PHONY: help uv install run serve worker demo test test-pg test-browser lint bench
+.PHONY: help uv install run serve worker demo test test-pg test-browser schemathesis lint bench
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -107,6 +107,11 @@ test-browser: install  ## Run the browser tests (Playwright driving Debian's /us
 	# pytest exits 5 when it collected no test: no browser test yet is not a failure.
 	if [ $$status -eq 5 ]; then echo "No browser tests collected."; exit 0; fi
 	exit $$status
+
+# Recreates <name>_schemathesis beside DATABASE_URL's database, seeds it, serves it with gunicorn on a
+# free port and runs schemathesis anonymous and with a Bearer token (.ci/schemathesis_gate.py).
+schemathesis: install  ## Check every API response against the OpenAPI schema, on PostgreSQL (DATABASE_URL; SCHEMATHESIS_EXAMPLES)
+	@$(PYTHON) .ci/schemathesis_gate.py
 
 lint: install  ## ruff, missing migrations, and Django's deployment checks with production settings
 	@uv run ruff check .

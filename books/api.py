@@ -18,6 +18,7 @@ from books.dates import validate_published_date
 from books.models import MAX_PAGES, TITLE_MAX_LENGTH, Book
 from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
 from books.search import QUERY_MAX_LENGTH, search_books
+from booky.api import ErrorSerializer
 from booky.numbers import StrictIntegerApiField
 
 
@@ -172,16 +173,28 @@ class BookCreateSerializer(serializers.Serializer):
         parameters=[
             OpenApiParameter(
                 "q", OpenApiTypes.STR, description="Title, author, ISBN; intitle:/inauthor: work."
-            )
+            ),
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page number."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="Results per page (at most 100)."),
         ],
-        responses={200: BookSearchPageSerializer},
+        responses={
+            200: BookSearchPageSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="`q` is too long."),
+            429: OpenApiResponse(ErrorSerializer, description="More than 30 searches in a minute."),
+        },
     ),
     retrieve=extend_schema(summary="A book"),
     create=extend_schema(
         summary="Add a book",
         description="Import a Google Books volume by `google_volume_id`, or create a book by hand.",
         request=BookCreateSerializer,
-        responses={201: BookSerializer, 200: BookSerializer, 409: OpenApiResponse(description="ISBN taken")},
+        responses={
+            201: BookSerializer,
+            200: OpenApiResponse(BookSerializer, description="The volume was already in Booky."),
+            404: OpenApiResponse(ErrorSerializer, description="Google Books has no volume with that id."),
+            409: OpenApiResponse(ErrorSerializer, description="Another book has this ISBN."),
+            503: OpenApiResponse(ErrorSerializer, description="Google Books cannot be reached to import it."),
+        },
     ),
 )
 class BookViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -10,6 +10,19 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from booky import outages
 from booky.errors import DomainError
 from booky.numbers import is_ascii_integer
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error this API answers (the `Error` schema)."""
+
+    detail = serializers.CharField(help_text="A message a person can read.")
+    code = serializers.CharField(help_text="A stable machine-readable code, e.g. `already_member`.")
+    errors = serializers.DictField(
+        required=False,
+        child=serializers.JSONField(),
+        help_text="Validation errors per field (400 only): a list of messages, or for a list or nested "
+        'object the same shape by index or key, e.g. `{"usernames": {"0": ["..."]}}`.',
+    )
 
 
 class StandardPagination(PageNumberPagination):

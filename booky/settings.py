@@ -238,14 +238,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "booky.api.StandardPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "booky.schema.AutoSchema",
     "EXCEPTION_HANDLER": "booky.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["booky.parsers.JSONParser", "rest_framework.parsers.FormParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The docs page's introduction: how to get, use and refresh a token, with the lifetimes configured here.
+API_INTRO = (
+    (BASE_DIR / "booky" / "api_intro.md")
+    .read_text(encoding="utf-8")
+    .replace("{access_minutes}", f"{HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN / 60:g}")
+    .replace("{refresh_hours}", f"{HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN / 3600:g}")
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Booky API",
-    "DESCRIPTION": "Book clubs, meetings, reading races and play-money bets.",
+    "DESCRIPTION": API_INTRO,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

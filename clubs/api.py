@@ -16,7 +16,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from booky.api import require_changes
+from booky.api import ErrorSerializer, require_changes
 from booky.errors import NotAllowed
 from clubs import permissions
 from clubs.models import Club, JoinRequest, JoinRequestStatus, Membership, Role
@@ -57,14 +57,6 @@ def _require(allowed: bool, message: str) -> None:
 
 
 # Serializers ---------------------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="A message a person can read.")
-    code = serializers.CharField(help_text="A stable machine-readable code, e.g. `already_member`.")
-    errors = serializers.DictField(
-        required=False, help_text="Validation errors per field (400 only).", child=serializers.ListField()
-    )
 
 
 def _errors(*codes: int) -> dict:
@@ -240,14 +232,23 @@ CLUB_SLUG = OpenApiParameter("club_slug", str, OpenApiParameter.PATH, descriptio
     create=extend_schema(
         summary="Create a club; you become its owner",
         request=ClubInputSerializer,
-        responses={201: ClubDetailSerializer, **_errors(400, 401)},
+        responses={
+            201: ClubDetailSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="No free address (slug) for this name."),
+            **_errors(400, 401),
+        },
     ),
     partial_update=extend_schema(
         summary="Edit a club (owner and moderators)",
         request=ClubInputSerializer,
         responses={200: ClubDetailSerializer, **_errors(400, 401, 403, 404)},
     ),
-    destroy=extend_schema(summary="Delete a club (owner)", responses={204: None, **_errors(401, 403, 404)}),
+    destroy=extend_schema(
+        summary="Delete a club (owner)",
+        description="409 `club_has_points_history` once points were bet or earned at its meetings: "
+        "the points history is kept, so cancel its upcoming meetings instead.",
+        responses={204: None, **_errors(401, 403, 404, 409)},
+    ),
 )
 class ClubViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "slug"
@@ -396,7 +397,7 @@ class ClubChildMixin:
         summary="Members of a club, owner first",
         description="`search` matches username and display name.",
         parameters=[CLUB_SLUG, SEARCH_PARAMETER],
-        responses={200: MemberSerializer, **_errors(400, 404)},
+        responses={200: MemberSerializer, **_errors(400, 403, 404)},
     ),
     retrieve=extend_schema(
         summary="One member of a club",

@@ -107,7 +107,8 @@ class MeetingStatusField(serializers.CharField):
     """A plain string in the schema's own words (a second `status` enum would clash with join requests')."""
 
 
-@extend_schema_field({"type": "string", "enum": list(Rsvp.values)})
+# Documented as the same RsvpEnum as the answers read back; a CharField so the service words the error.
+@extend_schema_field(serializers.ChoiceField(choices=Rsvp.choices))
 class RsvpInputField(serializers.CharField):
     pass
 
@@ -254,12 +255,15 @@ class MeetingPatchSerializer(MeetingInputSerializer):
         fields = [*MEETING_EDITABLE_FIELDS, "version"]
 
 
+# A 409 is `stale_version` (with `current`) or another conflict, e.g. the meeting is not scheduled.
 class StaleMeetingSerializer(ErrorSerializer):
-    current = MeetingSerializer(help_text="The meeting as it is now.")
+    current = MeetingSerializer(required=False, help_text="With `stale_version`: the meeting as it is now.")
 
 
 class StaleAttendanceSerializer(ErrorSerializer):
-    current = MyAttendanceSerializer(help_text="Your progress as it is saved now.")
+    current = MyAttendanceSerializer(
+        required=False, help_text="With `stale_version`: your progress as it is saved now."
+    )
 
 
 class CancelInputSerializer(serializers.Serializer):
@@ -311,7 +315,8 @@ class AttendeeSerializer(serializers.ModelSerializer):
 
 
 class RsvpInputSerializer(serializers.Serializer):
-    status = RsvpInputField(max_length=20, help_text="going, maybe or declined.")
+    # The same name as in `my_attendance` and the attendee list: what you write is what you read back.
+    rsvp = RsvpInputField(max_length=20, help_text="going, maybe or declined.")
 
 
 class ProgressInputSerializer(serializers.Serializer):
@@ -593,7 +598,7 @@ class MeetingViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data = RsvpInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         attendance = services.attendance_rsvp(
-            user=request.user, meeting=meeting, rsvp=data.validated_data["status"]
+            user=request.user, meeting=meeting, rsvp=data.validated_data["rsvp"]
         )
         return _attendance_response(attendance, meeting)
 

@@ -68,7 +68,7 @@ class MeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True, help_text="null until you upload a picture."))
     def get_avatar_url(self, user) -> str | None:
         return _avatar_url(self.context.get("request"), user)
 

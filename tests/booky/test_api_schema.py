@@ -6,6 +6,8 @@ import pytest
 import yaml
 from django.core.management import call_command
 
+from tests.factories import PASSWORD, UserFactory
+
 pytestmark = pytest.mark.django_db
 
 CLUB_PATHS = {
@@ -97,3 +99,61 @@ def test_the_docs_init_script_loads_our_schema_from_this_site(client):
     assert "SwaggerUIBundle" in text
     assert '"/api/schema/"' in text
     assert "http://" not in text and "https://" not in text
+
+
+def _schema(client) -> dict:
+    return client.get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}).json()
+
+
+def test_the_docs_explain_how_to_get_use_and_refresh_a_token(client):
+    schema = _schema(client)
+    intro = schema["info"]["description"]
+
+    assert "curl -s -X POST http://127.0.0.1:8000/_allauth/app/v1/auth/login" in intro
+    assert "curl -s -X POST http://127.0.0.1:8000/_allauth/app/v1/tokens/refresh" in intro
+    assert 'Authorization: Bearer $ACCESS_TOKEN"' in intro
+    assert "An access token lasts **5 minutes**" in intro  # JWT_ACCESS_TOKEN_EXPIRES_IN=300
+    assert "**24 hours**" in intro and "rotated" in intro
+    assert "{access_minutes}" not in intro
+    bearer = schema["components"]["securitySchemes"]["bearerAuth"]
+    assert bearer["type"] == "http" and bearer["scheme"] == "bearer" and bearer["bearerFormat"] == "JWT"
+    assert "tokens/refresh" in bearer["description"]
+    me = schema["paths"]["/api/v1/me/"]["get"]
+    assert {"bearerAuth": []} in me["security"]
+
+
+def test_the_documented_token_flow_works_as_written(api_client):
+    """Log in, call the API, refresh, and find the sent refresh token spent: what the intro says."""
+    user = UserFactory()
+    login = api_client.post(
+        "/_allauth/app/v1/auth/login", {"username": user.username, "password": PASSWORD}, format="json"
+    )
+    tokens = login.json()["meta"]
+    refreshed = api_client.post(
+        "/_allauth/app/v1/tokens/refresh", {"refresh_token": tokens["refresh_token"]}, format="json"
+    )
+    again = api_client.post(
+        "/_allauth/app/v1/tokens/refresh", {"refresh_token": tokens["refresh_token"]}, format="json"
+    )
+
+    assert refreshed.status_code == 200 and set(refreshed.json()["data"]) == {"access_token", "refresh_token"}
+    assert again.json() == {"status": 400}
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {refreshed.json()['data']['access_token']}")
+    assert api_client.get("/api/v1/me/").json()["username"] == user.username
+    logout = api_client.delete("/_allauth/app/v1/auth/session")
+    assert logout.json()["meta"]["is_authenticated"] is False
+    assert api_client.get("/api/v1/me/").status_code == 401
+
+
+def test_keys_sent_only_sometimes_are_optional_and_blank_urls_may_be_empty(client):
+    components = _schema(client)["components"]["schemas"]
+    for name in ("Member", "Attendee", "MemberRef"):
+        assert "hidden" in components[name]["properties"], name
+        assert "hidden" not in components[name]["required"], name
+        assert "display_name" in components[name]["required"], name  # other read-only keys stay required
+    for name, field in (("Meeting", "online_link"), ("Book", "cover_url")):
+        url = components[name]["properties"][field]
+        assert "format" not in url
+        assert {"type": "string", "maxLength": 0} in url["oneOf"], name
+    assert components["Me"]["properties"]["avatar_url"]["nullable"] is True
+    assert components["MeetingBets"]["properties"]["my_bet"]["nullable"] is True

@@ -34,8 +34,8 @@ def url(meeting, suffix: str = "") -> str:
 def test_a_member_answers_going_then_maybe(cast, meeting):
     member = client_for(cast.member)
 
-    going = member.put(url(meeting, "rsvp/"), {"status": "going"}, format="json")
-    maybe = member.put(url(meeting, "rsvp/"), {"status": "maybe"}, format="json")
+    going = member.put(url(meeting, "rsvp/"), {"rsvp": "going"}, format="json")
+    maybe = member.put(url(meeting, "rsvp/"), {"rsvp": "maybe"}, format="json")
 
     assert going.status_code == 200 and going.json()["rsvp"] == "going"
     assert maybe.json()["rsvp"] == "maybe"
@@ -43,16 +43,38 @@ def test_a_member_answers_going_then_maybe(cast, meeting):
     assert Attendance.objects.get(meeting=meeting, user=cast.member).rsvp == Rsvp.MAYBE
 
 
+def test_rsvp_is_written_and_read_under_the_one_name_rsvp(cast, meeting):
+    member = client_for(cast.member)
+    member.put(url(meeting, "rsvp/"), {"rsvp": "maybe"}, format="json")
+
+    # What a client reads back, it can send again unchanged.
+    mine = member.get(url(meeting)).json()["my_attendance"]
+    again = member.put(url(meeting, "rsvp/"), {"rsvp": mine["rsvp"]}, format="json")
+    assert again.status_code == 200 and again.json()["rsvp"] == "maybe"
+
+    # The old write name is not silently ignored: it is refused, naming the field that is missing.
+    old = member.put(url(meeting, "rsvp/"), {"status": "going"}, format="json")
+    assert old.status_code == 400
+    assert old.json()["errors"] == {"rsvp": ["This field is required."]}
+    assert Attendance.objects.get(meeting=meeting, user=cast.member).rsvp == Rsvp.MAYBE
+
+    schema = member.get("/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}).json()
+    body = schema["paths"]["/api/v1/meetings/{id}/rsvp/"]["put"]["requestBody"]["content"]
+    request_component = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][request_component]["properties"]) == {"rsvp"}
+    assert "rsvp" in schema["components"]["schemas"]["MyAttendance"]["properties"]
+
+
 def test_rsvp_is_closed_once_the_meeting_started(cast):
     started = MeetingFactory(club=cast.club, starts_at=timezone.now() - timedelta(minutes=1))
-    response = client_for(cast.member).put(url(started, "rsvp/"), {"status": "going"}, format="json")
+    response = client_for(cast.member).put(url(started, "rsvp/"), {"rsvp": "going"}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "rsvp_closed"
     assert not Attendance.objects.exists()
 
 
 def test_outsiders_of_a_public_club_cannot_rsvp(cast, meeting):
-    response = client_for(cast.outsider).put(url(meeting, "rsvp/"), {"status": "going"}, format="json")
+    response = client_for(cast.outsider).put(url(meeting, "rsvp/"), {"rsvp": "going"}, format="json")
     assert response.status_code == 403
     assert not Attendance.objects.exists()
 

@@ -157,7 +157,7 @@ def test_bad_meeting_input_is_refused_on_edit(cast, meeting, changes, code):
 def test_unknown_rsvp_values_are_refused(cast, meeting, answer):
     with nothing_changes():
         response = client_for(cast.member).put(
-            f"/api/v1/meetings/{meeting.pk}/rsvp/", {"status": answer}, format="json"
+            f"/api/v1/meetings/{meeting.pk}/rsvp/", {"rsvp": answer}, format="json"
         )
     assert_error(response, 400)
     assert "going" in response.json()["detail"] or "blank" in response.json()["detail"]
@@ -169,7 +169,7 @@ def test_a_member_who_left_the_club_can_no_longer_take_part(cast, meeting):
     club_leave(user=cast.member, club=cast.club)
 
     with nothing_changes():
-        rsvp = member.put(f"/api/v1/meetings/{meeting.pk}/rsvp/", {"status": "declined"}, format="json")
+        rsvp = member.put(f"/api/v1/meetings/{meeting.pk}/rsvp/", {"rsvp": "declined"}, format="json")
         progress = member.put(f"/api/v1/meetings/{meeting.pk}/progress/", {"current_page": 99}, format="json")
 
     assert_error(rsvp, 403, "permission_denied", "Only members")

@@ -174,7 +174,7 @@ def test_anonymous_writes_are_401(cast, meeting):
     anonymous = client_for()
     assert anonymous.post(meetings_url(cast.club), {}, format="json").status_code == 401
     assert anonymous.patch(meeting_url(meeting), {"place": "x"}, format="json").status_code == 401
-    assert anonymous.put(meeting_url(meeting, "rsvp/"), {"status": "going"}, format="json").status_code == 401
+    assert anonymous.put(meeting_url(meeting, "rsvp/"), {"rsvp": "going"}, format="json").status_code == 401
 
 
 # Editing with a version ----------------------------------------------------------------------------

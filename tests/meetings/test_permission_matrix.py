@@ -125,7 +125,7 @@ ACTIONS = {
     ),
     "rsvp": Action(
         html=lambda s: ("post", f"/meetings/{s.upcoming.pk}/rsvp/", {"rsvp": "maybe"}),
-        api=lambda s: ("put", f"/api/v1/meetings/{s.upcoming.pk}/rsvp/", {"status": "maybe"}),
+        api=lambda s: ("put", f"/api/v1/meetings/{s.upcoming.pk}/rsvp/", {"rsvp": "maybe"}),
     ),
     "record own progress": Action(
         html=lambda s: ("post", f"/meetings/{s.upcoming.pk}/progress/", {"current_page": 12}),
