@@ -113,7 +113,9 @@ def test_the_database_refuses_private_by_approval():
         Club.objects.filter(pk=club.pk).update(join_policy=JoinPolicy.APPROVAL)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: its flush must not recreate content types under new ids, which would break
+# the next test that restores the serialized database (the PostgreSQL concurrency tests).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_data_migration_makes_existing_private_approval_clubs_invite_only():
     executor = MigrationExecutor(connection)
     before, after = [("clubs", "0003_clubinvitation")], [("clubs", "0004_club_private_not_by_approval")]
