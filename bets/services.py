@@ -331,6 +331,14 @@ def bets_refund_not_running(*, meeting: Meeting, horse, why: str) -> int:
         .select_related("bettor", "horse")
         .order_by("pk")
     )
+    return _refund_now(bets=bets, meeting=locked, why=why)
+
+
+def _refund_now(*, bets: list[Bet], meeting: Meeting, why: str) -> int:
+    """Refund open `bets` of `meeting` before settlement: each stake comes back once (its settlement
+    key), the ledger row says `why`, and the bettor is told in the words of Bet.result_text. The bets
+    end refunded, so they leave the pool and the one-bet rule lets their bettor bet again. The caller
+    holds the meeting and the bets (the lock order); the accounts are locked here, in user-id order."""
     accounts = _locked_accounts([bet.bettor for bet in bets])
     for bet in bets:
         bet.status, bet.payout, bet.paid = BetStatus.REFUNDED, bet.amount, True
@@ -340,11 +348,13 @@ def bets_refund_not_running(*, meeting: Meeting, horse, why: str) -> int:
             account=accounts[bet.bettor_id],
             amount=bet.amount,
             reason=Reason.REFUND,
-            meeting=locked,
+            meeting=meeting,
             bet=bet,
-            award_key=f"settle:{bet.pk}",
+            award_key=f"settle:{bet.pk}",  # this stake comes back once, whatever happens later
+            note=why,
         )
-        _notify_settled(bet, locked, why=why)
+        # Before the start a refunded bettor may bet again (on another horse, or on the new terms).
+        _notify_settled(bet, meeting, why=f"{why}. You can bet again")
     return len(bets)
 
 
@@ -471,32 +481,8 @@ def meeting_refund_open_bets(*, meeting: Meeting, why: str) -> int:
         .select_related("bettor", "horse")
         .order_by("pk")
     )
-    if not bets:
-        return 0
-    accounts = _locked_accounts([bet.bettor for bet in bets])
-    title = f"“{meeting.display_title}”"
-    for bet in bets:
-        bet.status, bet.payout, bet.paid = BetStatus.REFUNDED, bet.amount, True
-        bet.version += 1
-        bet.save(update_fields=["status", "payout", "paid", "version", "updated_at"])
-        _post(
-            account=accounts[bet.bettor_id],
-            amount=bet.amount,
-            reason=Reason.REFUND,
-            meeting=meeting,
-            bet=bet,
-            award_key=f"settle:{bet.pk}",  # this stake comes back once, whatever happens later
-            note=why,
-        )
-        notify(
-            recipient=bet.bettor,
-            kind=NotificationKind.BET_REFUNDED,
-            message=f"{why}, so your bet of {bet.amount} on {bet.horse.name} for {title} was refunded. "
-            "You can bet again.",
-            url=meeting.get_absolute_url(),
-            dedupe_key=f"bet:{bet.pk}:host_refund",
-        )
-    return len(bets)
+    # The notification reads "Bet refunded 20 on “…”: The hosts moved the start earlier. You can bet again."
+    return _refund_now(bets=bets, meeting=meeting, why=why)
 
 
 @transaction.atomic
