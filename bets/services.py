@@ -491,8 +491,8 @@ def meeting_refund_open_bets(*, meeting: Meeting, why: str) -> int:
         notify(
             recipient=bet.bettor,
             kind=NotificationKind.BET_REFUNDED,
-            message=f"{why}, so your bet of {bet.amount} on {bet.horse.name} for {title} was refunded. "
-            "You can bet again.",
+            # Bet.result_text's words ("refunded 20"), as every other bet notification.
+            message=f"{why}, so your bet on {bet.horse.name} for {title} was {bet.result_text}. You can bet again.",
             url=meeting.get_absolute_url(),
             dedupe_key=f"bet:{bet.pk}:host_refund",
         )

@@ -74,8 +74,8 @@ def test_moving_the_start_earlier_refunds_every_open_bet_and_says_why(cast, race
     assert {entry.note for entry in refunds} == {"The hosts moved the start earlier"}
     title = race.display_title
     assert _refund_notices(cast.member) == [
-        f"The hosts moved the start earlier, so your bet of 20 on {cast.owner.name} for “{title}” was "
-        "refunded. You can bet again."
+        f"The hosts moved the start earlier, so your bet on {cast.owner.name} for “{title}” was "
+        "refunded 20. You can bet again."
     ]
     assert len(_refund_notices(cast.moderator)) == 1
     assert not audit_points().problems
@@ -87,7 +87,8 @@ def test_lowering_the_target_refunds_with_the_old_and_new_page(cast, race):
     _update(cast, race, target_page=200)
 
     (notice,) = _refund_notices(cast.member)
-    assert notice.startswith("The hosts lowered the target page from 300 to 200, so your bet of 20 on")
+    assert notice.startswith("The hosts lowered the target page from 300 to 200, so your bet on")
+    assert notice.endswith("was refunded 20. You can bet again.")
     assert _balance(cast.member) == 100
     assert not Bet.objects.filter(status=BetStatus.OPEN).exists()
 
