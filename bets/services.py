@@ -343,6 +343,7 @@ def bets_refund_not_running(*, meeting: Meeting, horse, why: str) -> int:
             meeting=locked,
             bet=bet,
             award_key=f"settle:{bet.pk}",
+            note=why[:500],  # the points ledger says why, as for a refund after a host's edit
         )
         _notify_settled(bet, locked, why=why)
     return len(bets)
