@@ -59,7 +59,8 @@ def odds_board(meeting: Meeting, now: datetime | None = None) -> OddsBoard:
     attendances = Attendance.objects.filter(meeting=meeting)
     # The rule meeting_resolve_bets applied (Attendance.finished_in_time).
     finished = set(attendances.finished_in_time().values_list("user_id", flat=True)) if resolved else set()
-    going = set(attendances.going().values_list("user_id", flat=True)) if not resolved else set()
+    # Settled too: the API documents going=false as "declined", which every horse would otherwise be.
+    going = set(attendances.going().values_list("user_id", flat=True))
     counted = (
         Bet.objects.filter(meeting=meeting, status__in=[BetStatus.WON, BetStatus.LOST])
         if resolved

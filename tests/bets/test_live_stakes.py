@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from bets import selectors, services
@@ -182,3 +183,17 @@ def test_leaving_the_club_refunds_the_stakes_on_the_leaver_at_once(cast, race, d
     [told] = Notification.objects.filter(recipient=dora, kind=NotificationKind.BET_REFUNDED)
     assert told.message.startswith("Bet refunded 15 on “") and f"left {cast.club.name}" in told.message
     assert not audit_points().problems
+
+
+def test_the_points_ledger_says_why_a_declined_horse_refunded_my_stake(client, cast, race, dora, book):
+    _decline(client, race, cast.member, "htmx")
+    client.force_login(cast.owner)
+
+    text = client.get("/points/").text
+
+    entry = LedgerEntry.objects.get(bet=book["owner_on_member"], reason=Reason.REFUND)
+    row = text.split(f'id="entry-{entry.pk}"')[1].split("</tr>")[0]
+    assert (
+        f'Bet refunded: {escape(cast.member.name)} said they are not going<span class="bet-result">: refunded 30'
+        in row
+    )

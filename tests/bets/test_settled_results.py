@@ -125,3 +125,14 @@ def test_before_settlement_the_finish_does_not_show_as_a_result(client, cast, ra
     )
     client.force_login(cast.owner)
     assert "Finished in time:" not in _section(client, race)
+
+
+def test_the_settled_api_board_does_not_report_every_horse_as_declined(cast, race, settled):
+    """`going` false means "declined" in the schema: after settlement it was false for every horse."""
+    Attendance.objects.filter(meeting=race, user=cast.owner).update(rsvp="declined")
+    client = APIClient()
+    client.force_authenticate(cast.owner)
+    body = client.get(f"/api/v1/meetings/{race.pk}/bets/").json()
+    going = {row["horse"]["username"]: row["going"] for row in body["horses"]}
+    assert going[cast.member.username] is True
+    assert going[cast.owner.username] is False
