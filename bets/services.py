@@ -500,12 +500,14 @@ def member_left_club(*, user, club, now: datetime | None = None) -> int:
     Attendance.objects.filter(meeting_id__in=upcoming_ids, user=user).exclude(rsvp=Rsvp.DECLINED).update(
         rsvp=Rsvp.DECLINED, version=F("version") + 1
     )
-    runs_in = (
-        Bet.objects.filter(meeting_id__in=upcoming_ids, horse=user, status=BetStatus.OPEN)
-        .order_by("meeting_id")
-        .values_list("meeting_id", flat=True)
-        .distinct()
-    )
+    on_me = Bet.objects.filter(meeting_id__in=upcoming_ids, horse=user, status=BetStatus.OPEN)
+    runs_in = on_me.order_by("meeting_id").values_list("meeting_id", flat=True).distinct()
+    # Every account this leave touches (mine and those of the bettors on me), at once in user-id
+    # order: locking them meeting by meeting and mine last could wait in a circle with a settlement
+    # elsewhere that pays two of us. The meeting locks above keep this set from changing.
+    bettors = set(on_me.values_list("bettor_id", flat=True))
+    if bettors:
+        list(Account.objects.select_for_update().filter(user_id__in=bettors | {user.pk}).order_by("user_id"))
     for meeting in Meeting.objects.filter(pk__in=list(runs_in)).order_by("pk"):
         bets_refund_not_running(meeting=meeting, horse=user, why=f"{user.name} left {club.name}")
     own_bets = list(
