@@ -115,11 +115,14 @@ def test_a_meeting_without_a_link_and_a_book_without_a_cover_match_the_schema(ws
     """A blank URL is "", which is not a `uri`: the schema allows the empty string too."""
     meeting = MeetingFactory(club=cast.club, online_link="", book=BookFactory(cover_url=""))
 
-    shown = wsgi.get(f"/api/v1/meetings/{meeting.pk}/")
+    shown = wsgi.get(f"/api/v1/meetings/{meeting.pk}/", headers=bearer(wsgi, cast.member))
+    to_outsider = wsgi.get(f"/api/v1/meetings/{meeting.pk}/")
     book = wsgi.get(f"/api/v1/books/{meeting.book.pk}/")
 
     assert shown.get_json()["online_link"] == "" and book.get_json()["cover_url"] == ""
+    assert to_outsider.get_json()["online_link"] is None  # where the club meets is for members
     api_schema.assert_conforms("GET", "/api/v1/meetings/{id}/", shown, 200)
+    api_schema.assert_conforms("GET", "/api/v1/meetings/{id}/", to_outsider, 200)
     api_schema.assert_conforms("GET", "/api/v1/books/{id}/", book, 200)
 
 
