@@ -22,6 +22,7 @@ import pytest
 from django.db import connection
 
 from books.models import Book
+from books.search import UNAVAILABLE_NOTICE
 
 pytestmark = pytest.mark.django_db
 
@@ -185,8 +186,12 @@ def test_eight_searches_against_a_hanging_google_leave_other_pages_their_through
         assert len(measured["answers"]) == 8
         for elapsed, status, text in measured["answers"]:
             assert status == 200 and elapsed < SEARCH_ANSWER_SECONDS, (elapsed, status)
-            assert "Great Expectations" in text and "Searching Google Books…" in text
-        assert measured["polls"] and set(measured["polls"]) == {204}  # pending: nothing to swap yet
+            # The local results at once, with Google's part still pending or, once earlier rounds'
+            # hung lookups have run out of time and opened the breaker, already known unavailable.
+            assert "Great Expectations" in text
+            assert "Searching Google Books…" in text or UNAVAILABLE_NOTICE in text
+        # Polls answer at once too: 204 while pending, or the notice once a lookup ran out of time.
+        assert measured["polls"] and set(measured["polls"]) <= {200, 204}
         if measured["kept"] >= KEPT_THROUGHPUT:
             break
     assert max(measured["kept"] for measured in rounds) >= KEPT_THROUGHPUT, [m["kept"] for m in rounds]
