@@ -15,8 +15,8 @@ from django.urls import path, reverse
 
 from bets.models import MAX_STAKE, Account, Bet, LedgerEntry
 from bets.services import points_adjust
-from booky.errors import DomainError
-from booky.numbers import StrictIntegerField
+from booky.core.errors import DomainError
+from booky.core.numbers import StrictIntegerField
 from social.models import User
 
 

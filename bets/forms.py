@@ -5,7 +5,7 @@ import re
 from django import forms
 
 from bets.models import MAX_STAKE
-from booky.numbers import StrictIntegerField
+from booky.core.numbers import StrictIntegerField
 
 ASCII_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 

@@ -60,7 +60,7 @@ from django.db.models.functions import Coalesce, Rank
 from django.utils import timezone
 
 from bets.models import LedgerEntry, Reason
-from booky.errors import DomainError, NotAllowed, NotFound
+from booky.core.errors import DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
 from social.models import User
 from social.permissions import profile_visible_flag

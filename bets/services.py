@@ -40,7 +40,7 @@ from bets.models import (
     Reason,
 )
 from bets.payouts import BetLine, Outcome, settle
-from booky.errors import Conflict, DomainError, NotAllowed, NotFound
+from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
 from social.models import NotificationKind
 from social.notifications import notify

@@ -19,10 +19,10 @@ from bets import leaderboards, selectors, services
 from bets.charts import balance_chart
 from bets.forms import BetForm, BetVersionForm
 from bets.models import BetStatus, Reason
-from booky.errors import Conflict, DomainError
-from booky.htmx import is_fragment_request as _is_fragment_request
-from booky.htmx import login_required_page
-from booky.numbers import Paginator
+from booky.core.errors import Conflict, DomainError
+from booky.core.htmx import is_fragment_request as _is_fragment_request
+from booky.core.htmx import login_required_page
+from booky.core.numbers import Paginator
 from clubs.models import Membership
 from meetings import permissions
 from meetings.models import Meeting

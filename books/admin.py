@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from books import isbn as isbn_lib
 from books.models import Book
 from books.services import book_merge
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 
 
 @admin.register(Book)

@@ -18,8 +18,8 @@ from books.dates import validate_published_date
 from books.models import MAX_PAGES, TITLE_MAX_LENGTH, Book
 from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
 from books.search import QUERY_MAX_LENGTH, search_books
-from booky.api import ErrorSerializer
-from booky.numbers import StrictIntegerApiField
+from booky.core.api import ErrorSerializer
+from booky.core.numbers import StrictIntegerApiField
 
 
 class BookSerializer(serializers.ModelSerializer):

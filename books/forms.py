@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from books import isbn as isbn_lib
 from books.dates import validate_published_date
 from books.models import MAX_PAGES, TITLE_MAX_LENGTH, Book
-from booky.errors import DomainError
-from booky.numbers import StrictIntegerField
-from booky.validators import validate_visible_name
+from booky.core.errors import DomainError
+from booky.core.numbers import StrictIntegerField
+from booky.core.validators import validate_visible_name
 
 
 class BookForm(forms.Form):

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from books import isbn as isbn_lib
 from books.dates import validate_published_date
 from books.sanitize import clean_description
-from booky.validators import validate_visible_name
+from booky.core.validators import validate_visible_name
 
 NO_NUL = [ProhibitNullCharactersValidator()]
 NAME = [*NO_NUL, validate_visible_name]

@@ -8,8 +8,8 @@ from books import google_books
 from books import isbn as isbn_lib
 from books.models import Book, Source, join_authors
 from books.sanitize import clean_description, text_to_description
-from booky.errors import Conflict, DomainError, NotFound
-from booky.validators import validate_visible_name
+from booky.core.errors import Conflict, DomainError, NotFound
+from booky.core.validators import validate_visible_name
 
 
 class GoogleBooksUnavailable(DomainError):

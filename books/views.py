@@ -21,9 +21,9 @@ from books.models import Book
 from books.picker import picker_for
 from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
 from books.search import clean_query, poll_expired, poll_started_at, search_books
-from booky.errors import Conflict, DomainError, NotFound
-from booky.htmx import is_fragment_request as _is_fragment_request
-from booky.numbers import Paginator
+from booky.core.errors import Conflict, DomainError, NotFound
+from booky.core.htmx import is_fragment_request as _is_fragment_request
+from booky.core.numbers import Paginator
 from meetings.models import Meeting
 
 RESULTS_PER_PAGE = 20

@@ -44,7 +44,7 @@ else:
             "Set them in the environment (see .env.example), or set DEBUG=1 for local development."
         )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-CSRF_FAILURE_VIEW = "booky.views.csrf_failure"
+CSRF_FAILURE_VIEW = "booky.core.error_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "booky",
+    "booky.site",
     "social",
     "clubs",
     "books",
@@ -72,22 +73,24 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "booky.request_log.RequestLogMiddleware",
+    "booky.core.request_log.RequestLogMiddleware",
     # Database unreachable: 503 + Retry-After instead of 500 (booky/outages.py).
-    "booky.outages.DatabaseUnavailableMiddleware",
+    "booky.core.outages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "booky.middleware.RejectNulBytesMiddleware",
-    "booky.request_bodies.RejectMalformedBodiesMiddleware",
+    "booky.core.middleware.RejectNulBytesMiddleware",
+    "booky.core.request_bodies.RejectMalformedBodiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "booky.site_url.RequestSiteUrlMiddleware",
+    "booky.core.site_url.RequestSiteUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages run and render in the viewer's time zone; the API stays in UTC (booky/core/timezones.py).
+    "booky.core.timezones.ViewerTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "booky.htmx.HtmxMiddleware",  # django-htmx's, and it sets Vary: HX-Request
+    "booky.core.htmx.HtmxMiddleware",  # django-htmx's, and it sets Vary: HX-Request
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -207,7 +210,7 @@ HEADLESS_SERVE_SPECIFICATION = False
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Booky <noreply@booky.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in notification emails, which the worker sends after the request has gone: SITE_URL when set,
-# else the host of the request that caused the email (booky.site_url), else SITE_URL_DEFAULT.
+# else the host of the request that caused the email (booky.core.site_url), else SITE_URL_DEFAULT.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 SITE_URL_DEFAULT = (
     "http://localhost:8000" if DEBUG or TESTING else f"https://{ALLOWED_HOSTS[0].lstrip('.*') or 'localhost'}"
@@ -236,11 +239,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "booky.api.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "booky.core.api.StandardPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "booky.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "booky.api.exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["booky.parsers.JSONParser", "rest_framework.parsers.FormParser"],
+    "DEFAULT_SCHEMA_CLASS": "booky.core.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "booky.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["booky.core.parsers.JSONParser", "rest_framework.parsers.FormParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # The docs page's introduction: how to get, use and refresh a token, with the lifetimes configured here.
@@ -325,7 +328,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "booky.request_log.JsonFormatter"},
+        "json": {"()": "booky.core.request_log.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_JSON else "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

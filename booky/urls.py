@@ -7,14 +7,15 @@ from django.urls import include, path, re_path
 from django.views.static import serve as media_serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from booky import health, views
+from booky.core import health
+from booky.site.views import home
 
 # The admin's login goes through allauth, so its rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Booky moderation"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
@@ -50,7 +51,7 @@ if settings.SERVE_MEDIA:
         )
     ]
 
-handler404 = "booky.views.page_not_found"
-handler403 = "booky.views.permission_denied"
-handler400 = "booky.views.bad_request"
-handler500 = "booky.views.server_error"
+handler404 = "booky.core.error_pages.page_not_found"
+handler403 = "booky.core.error_pages.permission_denied"
+handler400 = "booky.core.error_pages.bad_request"
+handler500 = "booky.core.error_pages.server_error"

@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AutocompleteSelect
 
-from booky.admin_actions import run_for_each
+from booky.core.admin_actions import run_for_each
 from clubs.models import Club, JoinRequest, Membership, Role
 from clubs.services import (
     EDITABLE_FIELDS,

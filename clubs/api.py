@@ -16,8 +16,8 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from booky.api import ErrorSerializer, require_changes
-from booky.errors import NotAllowed
+from booky.core.api import ErrorSerializer, require_changes
+from booky.core.errors import NotAllowed
 from clubs import permissions
 from clubs.models import Club, JoinRequest, JoinRequestStatus, Membership, Role
 from clubs.services import (

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from booky.validators import validate_visible_name
+from booky.core.validators import validate_visible_name
 from clubs.models import NAME_MAX_LENGTH, PRIVATE_BY_APPROVAL_MESSAGE, Club, JoinPolicy, Visibility
 
 

@@ -10,9 +10,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from booky.errors import DomainError
-from booky.htmx import is_fragment_request as _is_fragment_request
-from booky.htmx import login_required_page
+from booky.core.errors import DomainError
+from booky.core.htmx import is_fragment_request as _is_fragment_request
+from booky.core.htmx import login_required_page
 from clubs import invitations, permissions
 from clubs.models import Club, ClubInvitation
 from clubs.views import _domain_status, _visible_club

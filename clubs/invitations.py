@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from booky.errors import Conflict, DomainError, NotAllowed, NotFound
+from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs import permissions
 from clubs.models import (
     Club,

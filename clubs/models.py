@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
-from booky.validators import validate_visible_name
+from booky.core.validators import validate_visible_name
 
 NAME_MAX_LENGTH = 80
 NO_NUL = [ProhibitNullCharactersValidator()]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from booky.errors import Conflict, DomainError, NotAllowed, NotFound
+from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs import permissions
 from clubs.models import (
     Club,

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from booky.errors import Conflict, DomainError
-from booky.htmx import is_fragment_request as _is_fragment_request
-from booky.htmx import login_required_page
-from booky.htmx import redirect_for as _redirect
-from booky.numbers import Paginator
+from booky.core.errors import Conflict, DomainError
+from booky.core.htmx import is_fragment_request as _is_fragment_request
+from booky.core.htmx import login_required_page
+from booky.core.htmx import redirect_for as _redirect
+from booky.core.numbers import Paginator
 from clubs import permissions, services
 from clubs.forms import ClubDeleteForm, ClubForm
 from clubs.models import Club, JoinRequest, Membership, Role

@@ -13,9 +13,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 
-from booky.admin_actions import run_for_each
-from booky.errors import DomainError
-from booky.numbers import StrictIntegerField
+from booky.core.admin_actions import run_for_each
+from booky.core.errors import DomainError
+from booky.core.numbers import StrictIntegerField
 from meetings.models import Attendance, Meeting, ProgressEntry
 from meetings.services import (
     MEETING_EDITABLE_FIELDS,

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from books.forms import BookChoiceField
-from booky.numbers import StrictIntegerField
-from booky.validators import validate_visible_name
+from booky.core.numbers import StrictIntegerField
+from booky.core.validators import validate_visible_name
 from meetings.models import MAX_DURATION_MINUTES, Meeting, Rsvp, validate_http_url
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]

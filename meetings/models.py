@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from booky.validators import validate_visible_name
+from booky.core.validators import validate_visible_name
 from clubs.models import Club, Membership
 
 NO_NUL = [ProhibitNullCharactersValidator()]

@@ -20,7 +20,7 @@ from bets.services import (
     points_award_check_in,
 )
 from bets.tasks import schedule_resolution
-from booky.errors import Conflict, DomainError, NotAllowed, NotFound
+from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
 from meetings import permissions, reminders
 from meetings.models import (

@@ -18,15 +18,16 @@ from django.views.decorators.vary import vary_on_headers
 
 from books.models import Book
 from books.picker import picker_for
-from booky.errors import Conflict, DomainError
-from booky.htmx import is_fragment_request as _is_fragment_request
-from booky.htmx import login_required_page
-from booky.htmx import redirect_for as _redirect
-from booky.numbers import Paginator
+from booky.core.errors import Conflict, DomainError
+from booky.core.htmx import is_fragment_request as _is_fragment_request
+from booky.core.htmx import login_required_page
+from booky.core.htmx import redirect_for as _redirect
+from booky.core.numbers import Paginator
 from clubs.models import Club, Membership
 from meetings import calendar, pace, permissions, race, services
 from meetings.forms import CancelForm, MeetingForm, ProgressForm, RsvpForm
 from meetings.models import Attendance, CalendarFeed, Meeting, ProgressEntry, Rsvp
+from meetings.selectors import upcoming_with_my_attendance
 from social.permissions import annotate_profile_visibility, with_profile_visibility
 
 MEETINGS_PER_PAGE = 20
@@ -552,25 +553,6 @@ def complete(request, pk: int):
 
 
 # --- my meetings ----------------------------------------------------------------------------------
-
-
-def upcoming_with_my_attendance(user, meetings) -> list[Meeting]:
-    """Attach `my_attendance` (or None) to each meeting, in one query for the lot."""
-    meetings = list(meetings)
-    mine = {
-        attendance.meeting_id: attendance
-        for attendance in Attendance.objects.filter(
-            user=user, meeting__in=[meeting.pk for meeting in meetings]
-        )
-    }
-    for meeting in meetings:
-        meeting.my_attendance = mine.get(meeting.pk)
-        if meeting.my_attendance:
-            meeting.my_attendance.meeting = meeting  # finish_status reads it
-        meeting.my_percent = (
-            meeting.my_attendance.percent_of(meeting.target_page) if meeting.my_attendance else 0
-        )
-    return meetings
 
 
 @require_safe

@@ -11,7 +11,7 @@ import warnings
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 
 MAX_BYTES = 2 * 1024 * 1024
 # A 256 px avatar needs no more; larger phone photos are refused with a clear message. Checked from the

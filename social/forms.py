@@ -5,7 +5,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.models import EmailAddress
 from django import forms
 
-from booky.validators import validate_visible_name
+from booky.core.validators import validate_visible_name
 from social.avatars import MAX_BYTES
 from social.models import ProfileVisibility, User, timezone_choices
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from booky.errors import Conflict, DomainError, NotAllowed, NotFound
+from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from social.models import Block, FriendRequest, FriendRequestStatus, Friendship, NotificationKind, User
 from social.notifications import notifications_withdraw, notify
 

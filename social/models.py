@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Greatest, Least, Lower
 
-from booky.validators import validate_visible_name
+from booky.core.validators import validate_visible_name
 
 
 def timezone_choices() -> list[tuple[str, str]]:

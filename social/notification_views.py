@@ -15,10 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from booky.errors import DomainError
-from booky.htmx import is_fragment_request as _is_fragment_request
-from booky.htmx import login_required_page
-from booky.numbers import Paginator
+from booky.core.errors import DomainError
+from booky.core.htmx import is_fragment_request as _is_fragment_request
+from booky.core.htmx import login_required_page
+from booky.core.numbers import Paginator
 from social import notifications
 from social.models import Notification, NotificationKind
 from social.unsubscribe import InvalidUnsubscribeToken, unsubscribe_read

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from booky.errors import DomainError, NotFound
-from booky.site_url import request_site_url
+from booky.core.errors import DomainError, NotFound
+from booky.core.site_url import request_site_url
 from social.models import Notification, NotificationKind, User
 
 # Room for a reminder's place (300) and online link (500) besides its sentence.

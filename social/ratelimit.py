@@ -2,7 +2,7 @@
 
 from django_ratelimit.core import is_ratelimited
 
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 
 FRIEND_REQUEST_RATE = "20/h"
 FRIEND_REQUEST_GROUP = "social:friend-request"

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone as django_timezone
 
-from booky.errors import Conflict, DomainError
-from booky.validators import validate_visible_name
+from booky.core.errors import Conflict, DomainError
+from booky.core.validators import validate_visible_name
 from social.avatars import process_upload
 from social.models import (
     Block,

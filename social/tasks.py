@@ -6,7 +6,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from booky.site_url import site_url
+from booky.core.site_url import site_url
 from social.models import Notification
 from social.unsubscribe import unsubscribe_token
 

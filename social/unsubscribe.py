@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 from social.models import NotificationKind, User
 
 SALT = "booky.notifications.unsubscribe"

@@ -26,7 +26,7 @@ from django.utils import timezone
 from bets import services
 from bets.audit import audit_points
 from bets.models import Account, Bet, BetStatus, LedgerEntry, Reason
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 from meetings.models import Attendance, Meeting, Rsvp
 from tests.factories import ClubFactory, MeetingFactory, add_member
 

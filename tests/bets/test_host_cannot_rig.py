@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from bets import services
 from bets.audit import audit_points
 from bets.models import Account, Bet, BetStatus, LedgerEntry, Reason
-from booky.errors import Conflict
+from booky.core.errors import Conflict
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingStatus
 from social.models import Notification, NotificationKind

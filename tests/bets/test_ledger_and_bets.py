@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from bets import services
 from bets.audit import audit_points
 from bets.models import Account, Bet, BetStatus, LedgerEntry, Reason
-from booky.errors import Conflict, DomainError, NotAllowed
+from booky.core.errors import Conflict, DomainError, NotAllowed
 from meetings import services as meeting_services
 from meetings.models import Attendance, Rsvp
 from tests.factories import MeetingFactory, UserFactory

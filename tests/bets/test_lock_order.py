@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from bets import services
 from bets.audit import audit_points
 from bets.models import Bet, BetStatus
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 from clubs.models import Membership
 from meetings.models import Attendance, Rsvp
 from tests.factories import ClubFactory, MeetingFactory, add_member

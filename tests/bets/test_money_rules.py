@@ -8,7 +8,7 @@ from django.utils import timezone
 from bets import services
 from bets.audit import audit_points
 from bets.models import Account, Bet, BetStatus, LedgerEntry, Reason
-from booky.errors import Conflict, DomainError, NotAllowed
+from booky.core.errors import Conflict, DomainError, NotAllowed
 from clubs import services as club_services
 from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting, ProgressEntry, Rsvp

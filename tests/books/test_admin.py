@@ -4,7 +4,7 @@ import pytest
 
 from books.models import Book, Source
 from books.services import book_merge
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from books.forms import BookForm
 from books.models import Book
-from booky.validators import validate_visible_name
+from booky.core.validators import validate_visible_name
 from clubs.models import Club
 from meetings.forms import MeetingForm
 from meetings.models import Meeting
@@ -74,7 +74,7 @@ def test_display_name_in_the_api(api, member, name):
 
 
 def test_display_name_in_the_service_and_model(member):
-    from booky.errors import DomainError
+    from booky.core.errors import DomainError
     from social.services import user_update_profile
 
     with pytest.raises(DomainError, match="visible letter"):

@@ -15,7 +15,7 @@ import pytest
 from django.db import OperationalError, ProgrammingError, connection
 from django.test import Client, RequestFactory
 
-from booky import views
+from booky.core import error_pages
 from tests.factories import PASSWORD, ClubFactory, UserFactory
 
 # Closing the connection would lose a test transaction: these tests commit, and serialized_rollback
@@ -136,14 +136,14 @@ def test_a_database_failure_outside_the_view_answers_503_too():
     try:
         raise OperationalError("server closed the connection unexpectedly")
     except OperationalError:
-        response = views.server_error(request)
+        response = error_pages.server_error(request)
     assert_unavailable_page(response)
 
     api_request = RequestFactory().post("/api/v1/clubs/")
     try:
         raise OperationalError("server closed the connection unexpectedly")
     except OperationalError:
-        response = views.server_error(api_request)
+        response = error_pages.server_error(api_request)
     assert_unavailable_json(response)
 
 
@@ -152,5 +152,5 @@ def test_a_real_bug_in_a_query_is_still_a_server_error():
     try:
         raise ProgrammingError("column does not exist")
     except ProgrammingError:
-        response = views.server_error(request)
+        response = error_pages.server_error(request)
     assert response.status_code == 500

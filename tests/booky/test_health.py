@@ -31,7 +31,7 @@ class UnreachableDatabase:
 
 
 def test_readyz_answers_503_when_the_database_cursor_fails(client, monkeypatch):
-    monkeypatch.setattr("booky.health.connection", UnreachableDatabase())
+    monkeypatch.setattr("booky.core.health.connection", UnreachableDatabase())
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "OperationalError"}

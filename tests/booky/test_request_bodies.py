@@ -7,8 +7,8 @@ import pytest
 from rest_framework.exceptions import ParseError
 from rest_framework.test import APIClient
 
-from booky.parsers import JSONParser
-from booky.request_bodies import MAX_JSON_DEPTH, json_nesting_depth
+from booky.core.parsers import JSONParser
+from booky.core.request_bodies import MAX_JSON_DEPTH, json_nesting_depth
 from clubs.models import Club
 from social.models import User
 from tests.factories import UserFactory

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from booky.request_log import JsonFormatter
+from booky.core.request_log import JsonFormatter
 
 REQUEST_LOGGER = "booky.request"
 

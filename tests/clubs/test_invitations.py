@@ -3,7 +3,7 @@ club and friend); accepting follows the club's policy; the invitee answers from 
 
 import pytest
 
-from booky.errors import Conflict, DomainError, NotAllowed
+from booky.core.errors import Conflict, DomainError, NotAllowed
 from clubs import invitations
 from clubs.models import (
     ClubInvitation,

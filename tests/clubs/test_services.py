@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from booky.errors import Conflict, NotAllowed
+from booky.core.errors import Conflict, NotAllowed
 from clubs import services
 from clubs.models import Club, JoinPolicy, JoinRequest, JoinRequestStatus, Membership, Role, Visibility
 from tests.factories import ClubFactory, UserFactory, add_member
@@ -231,7 +231,7 @@ def test_names_of_fixed_pages_get_a_slug_that_does_not_shadow_them(name):
 def test_acting_on_a_club_deleted_meanwhile_is_a_clear_not_found(cast):
     stale = Club.objects.get(pk=cast.club.pk)
     services.club_delete(actor=cast.owner, club=cast.club)
-    from booky.errors import NotFound
+    from booky.core.errors import NotFound
 
     with pytest.raises(NotFound, match="no longer exists"):
         services.club_join(user=UserFactory(), club=stale)

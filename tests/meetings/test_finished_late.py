@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from bets import services as bet_services
 from bets.models import Account, Bet, BetStatus, LedgerEntry, Reason
-from booky.errors import Conflict
+from booky.core.errors import Conflict
 from meetings import services
 from meetings.models import Attendance, FinishStatus, Meeting, Rsvp
 from tests.factories import MeetingFactory

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from booky.errors import Conflict, DomainError, NotAllowed
+from booky.core.errors import Conflict, DomainError, NotAllowed
 from meetings import services
 from meetings.models import Attendance, Meeting, MeetingStatus, ProgressEntry, Rsvp
 from tests.factories import BookFactory, MeetingFactory

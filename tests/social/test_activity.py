@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from bets.models import Bet, BetStatus
+from booky.site.activity import activity_feed
 from clubs.models import Membership, Visibility
 from meetings.models import Attendance
-from social.activity import activity_feed
 from social.models import Block, ProfileVisibility
 from tests.factories import ClubFactory, MeetingFactory, UserFactory, add_member
 from tests.social.notify_helpers import befriend

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 from social.avatars import initials, process_upload
 from social.models import User
 from tests.factories import UserFactory

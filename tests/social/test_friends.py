@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from booky.errors import Conflict, DomainError, NotAllowed, NotFound
+from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from social import friends
 from social.models import FriendRequest, FriendRequestStatus, Friendship, Notification, NotificationKind
 from tests.factories import UserFactory

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 from clubs.invitations import invitation_send
 from clubs.models import ClubInvitation, InvitationStatus
 from social import friends

@@ -5,7 +5,7 @@ and so reveals nothing new."""
 import pytest
 from rest_framework.test import APIClient
 
-from booky.errors import Conflict
+from booky.core.errors import Conflict
 from clubs.invitations import invitation_send
 from social import friends
 from social.models import FriendRequest, Notification, ProfileVisibility

@@ -2,7 +2,7 @@
 
 import pytest
 
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 from social.services import user_update_profile
 from tests.factories import UserFactory
 

@@ -1,4 +1,4 @@
-"""The API's request parsers (their own module: DRF's settings import them while booky.api loads)."""
+"""The API's request parsers (their own module: DRF's settings import them while booky.core.api loads)."""
 
 from rest_framework import exceptions, parsers
 

@@ -12,7 +12,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from booky.outages import RETRY_AFTER_SECONDS
+from booky.core.outages import RETRY_AFTER_SECONDS
 
 
 @never_cache

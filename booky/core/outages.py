@@ -6,8 +6,8 @@ A lost database is an outage the client can wait out, not a bug: monitors and lo
 Three places catch it, because Django hands a failure to different code depending on where it happens:
 - `DatabaseUnavailableMiddleware.process_exception`: the view and the rendering of its template
   (where nearly every query runs, including the lazy session and user lookups);
-- `booky.api.exception_handler`: DRF catches exceptions of API views (and their authentication) itself;
-- `booky.views.server_error` (handler500): a failure inside another middleware's response phase
+- `booky.core.api.exception_handler`: DRF catches exceptions of API views (and their authentication) itself;
+- `booky.core.error_pages.server_error` (handler500): a failure inside another middleware's response phase
   (saving the session, storing flash messages) reaches only the 500 handler.
 
 The 503 page is rendered without a request context: the context processors would look up the user
@@ -21,7 +21,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
-logger = logging.getLogger("booky.outages")
+logger = logging.getLogger("booky.core.outages")
 
 # OperationalError: connection refused or lost, server shutting down, too many clients, a lock or
 # statement timeout. InterfaceError: a connection that was already closed. Both pass with time;

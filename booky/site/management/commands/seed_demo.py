@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from booky import demo_activity
+from booky.site import demo_activity
 from clubs import services
 from clubs.models import Club, JoinPolicy, JoinRequest, Membership, Role, Visibility
 from social.models import User

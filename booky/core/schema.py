@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.authentication import TokenAuthentication
 
-from booky.api import ErrorSerializer
+from booky.core.api import ErrorSerializer
 
 # What each error status means anywhere in this API; an operation's own description comes first.
 ERROR_DESCRIPTIONS = {

@@ -24,7 +24,7 @@ def is_visible(character: str) -> bool:
     )
 
 
-@deconstructible(path="booky.validators.VisibleNameValidator")
+@deconstructible(path="booky.core.validators.VisibleNameValidator")
 class VisibleNameValidator:
     """A name (display name, club, meeting title, book title, author...) shows at least one visible
     character and holds no control characters. Zero-width joiners inside a name stay allowed: emoji

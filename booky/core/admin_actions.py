@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 
-from booky.errors import DomainError
+from booky.core.errors import DomainError
 
 
 def run_for_each(modeladmin, request, rows, apply, done: str) -> None:

@@ -7,9 +7,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from booky import outages
-from booky.errors import DomainError
-from booky.numbers import is_ascii_integer
+from booky.core import outages
+from booky.core.errors import DomainError
+from booky.core.numbers import is_ascii_integer
 
 
 class ErrorSerializer(serializers.Serializer):

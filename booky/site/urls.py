@@ -1,0 +1,8 @@
+"""Where the site layer mounts pages that compose several apps.
+
+An app's URLconf holds only that app's own pages. A page that shows more than one app (the meeting
+page shows the race and the bets) lives in booky.site, and is mounted here into the app's namespace,
+so its URL name stays the app's (`meetings:detail`) and no app has to import the site to link to it.
+Each `<app>_urls` below is what booky/urls.py includes for that app: the app's patterns first, then
+the site's pages (so a catch-all like `<slug:slug>/` never shadows the app's fixed paths).
+"""

@@ -1,0 +1,1 @@
+"""Pages composed from several apps; each module is one page family."""
