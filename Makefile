@@ -113,9 +113,11 @@ test-browser: install  ## Run the browser tests (Playwright driving Debian's /us
 schemathesis: install  ## Check every API response against the OpenAPI schema, on PostgreSQL (DATABASE_URL; SCHEMATHESIS_EXAMPLES)
 	@$(PYTHON) .ci/schemathesis_gate.py
 
-lint: install  ## ruff, missing migrations, and Django's deployment checks with production settings
+lint: install  ## ruff, the import contracts (one-way layers), missing migrations, deployment checks
 	@uv run ruff check .
 	uv run ruff format --check .
+	# The layers of the README's architecture section (pyproject.toml [tool.importlinter]).
+	uv run lint-imports --no-cache
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	env -u DEBUG -u DATABASE_URL \
 	  SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
