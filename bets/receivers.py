@@ -9,7 +9,16 @@ marking an address verified): the award key makes the bonus exactly once per use
 from allauth.account import app_settings as allauth_settings
 from allauth.account.signals import email_confirmed, user_signed_up
 
-from bets.services import points_award_signup
+from bets.services import (
+    bets_refund_not_running,
+    meeting_has_a_race,
+    meeting_refund_open_bets,
+    meeting_resolve_bets,
+    points_award_check_in,
+    points_award_signup,
+)
+from bets.tasks import schedule_resolution
+from meetings import events
 
 
 def award_on_email_confirmed(sender, request, email_address, **kwargs) -> None:
@@ -26,3 +35,41 @@ def connect() -> None:
     user_signed_up.connect(
         award_on_signup_without_verification, dispatch_uid="bets.signup_bonus.user_signed_up"
     )
+
+
+# --- meetings' domain events (meetings/events.py) ---------------------------------------------------
+# meetings sits below bets and cannot call it; these receivers are bets' side of each meeting change.
+# They run inside the sender's transaction (connected for `send`, so an error propagates and rolls
+# the meeting's change back with any ledger rows written here).
+
+
+def schedule_settlement(sender, meeting, **kwargs) -> None:
+    schedule_resolution(meeting)  # defers the task to after commit
+
+
+def refund_bets_on_changed_race(sender, meeting, why, **kwargs) -> None:
+    meeting_refund_open_bets(meeting=meeting, why=why)
+
+
+def settle_cancelled_meeting(sender, meeting, **kwargs) -> None:
+    meeting_resolve_bets(meeting_id=meeting.pk)
+
+
+def refund_bets_on_declined(sender, meeting, user, **kwargs) -> None:
+    bets_refund_not_running(meeting=meeting, horse=user, why=f"{user.name} said they are not going")
+
+
+def award_check_in_points(sender, meeting, users, walk_ins, **kwargs) -> None:
+    # The race is the one signed up for: members checked in without an RSVP do not make one.
+    if not meeting_has_a_race(meeting, not_counting=walk_ins):
+        return  # a club of one earns no points alone
+    for user in users:
+        points_award_check_in(user=user, meeting=meeting)
+
+
+def connect_meeting_events() -> None:
+    events.meeting_start_set.connect(schedule_settlement, dispatch_uid="bets.meeting_start_set")
+    events.race_changed.connect(refund_bets_on_changed_race, dispatch_uid="bets.race_changed")
+    events.meeting_cancelled.connect(settle_cancelled_meeting, dispatch_uid="bets.meeting_cancelled")
+    events.attendee_declined.connect(refund_bets_on_declined, dispatch_uid="bets.attendee_declined")
+    events.members_checked_in.connect(award_check_in_points, dispatch_uid="bets.members_checked_in")

@@ -18,6 +18,9 @@ transactions never wait on each other in a circle:
   well, out of order.
 - Leaving a club (and removing a member) locks the club, then the club's coming meetings, before it
   touches the member's attendances, bets and account; bet operations start at the meeting.
+- meetings/services.py cannot call bets: it sends its events (meetings/events.py) once it holds the
+  meeting and has written the attendances, and the receivers in bets/receivers.py go on from the
+  bets, in the same transaction.
 tests/bets/test_lock_order.py races them on PostgreSQL.
 """
 
@@ -153,12 +156,15 @@ def _award_once(*, user, amount: int, reason: str, award_key: str, meeting=None)
 
 
 @transaction.atomic
-def meeting_has_a_race(meeting: Meeting) -> bool:
-    """Awards need a race: at least MIN_RUNNERS members going. A club of one earns no points alone."""
+def meeting_has_a_race(meeting: Meeting, *, not_counting=()) -> bool:
+    """Awards need a race: at least MIN_RUNNERS members going, leaving out the users `not_counting`
+    (members checked in without an RSVP). A club of one earns no points alone."""
     going = Attendance.objects.filter(
         meeting=meeting, rsvp=Rsvp.GOING, user__memberships__club_id=meeting.club_id
-    ).count()
-    return going >= MIN_RUNNERS
+    )
+    if not_counting:
+        going = going.exclude(user__in=not_counting)
+    return going.count() >= MIN_RUNNERS
 
 
 def points_award_check_in(*, user, meeting: Meeting) -> LedgerEntry | None:

@@ -12,17 +12,9 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from bets.services import (
-    bets_refund_not_running,
-    meeting_has_a_race,
-    meeting_refund_open_bets,
-    meeting_resolve_bets,
-    points_award_check_in,
-)
-from bets.tasks import schedule_resolution
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
-from meetings import permissions, reminders
+from meetings import events, permissions, reminders
 from meetings.models import (
     Attendance,
     CalendarFeed,
@@ -139,7 +131,7 @@ def meeting_create(
     _check_where(meeting)
     meeting.full_clean(exclude=["ends_at"])
     meeting.save()
-    schedule_resolution(meeting)
+    events.meeting_start_set.send(sender=Meeting, meeting=meeting)
     reminders.meeting_scheduled(meeting=meeting, actor=actor)
     return meeting
 
@@ -156,7 +148,8 @@ def _stale_meeting(meeting_pk: int) -> StaleVersion:
 @transaction.atomic
 def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datetime | None = None, **changes):
     """Edit or reschedule a scheduled meeting, if nobody changed it since `expected_version`; an edit
-    that changes the race under open bets (see _race_changed) refunds them all, in this transaction."""
+    that changes the race under open bets (see _race_changed) announces it (events.race_changed), and
+    bets refunds them all, in this transaction."""
     _require(
         permissions.can_manage_meeting(actor, meeting) or _is_site_moderator(actor),
         "Only the owner and moderators can edit meetings.",
@@ -194,9 +187,9 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
     _refresh_finished(locked)
     why = _race_changed(locked, start=previous_start, target=previous_target, book_id=previous_book_id)
     if why:
-        meeting_refund_open_bets(meeting=locked, why=why)
+        events.race_changed.send(sender=Meeting, meeting=locked, why=why)
     if "starts_at" in changes:
-        schedule_resolution(locked)
+        events.meeting_start_set.send(sender=Meeting, meeting=locked)
     if locked.starts_at != previous_start:
         reminders.meeting_rescheduled(meeting=locked, actor=actor, previous_start=previous_start)
     return locked
@@ -277,7 +270,7 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
         raise DomainError("Keep the reason under 500 characters.", code="reason_too_long")
     cancelled = _change_status(actor=actor, meeting=meeting, status=MeetingStatus.CANCELLED, reason=reason)
     # Every open stake goes back at once, in the same transaction as the cancellation.
-    meeting_resolve_bets(meeting_id=cancelled.pk)
+    events.meeting_cancelled.send(sender=Meeting, meeting=cancelled)
     reminders.meeting_cancelled(meeting=cancelled, actor=actor)
     return cancelled
 
@@ -319,7 +312,7 @@ def attendance_rsvp(*, user, meeting: Meeting, rsvp: str, now: datetime | None =
         attendance.refresh_from_db()
     if rsvp == Rsvp.DECLINED:
         # Stakes on someone not going leave the pool now, so the odds board shows only live stakes.
-        bets_refund_not_running(meeting=meeting, horse=user, why=f"{user.name} said they are not going")
+        events.attendee_declined.send(sender=Meeting, meeting=meeting, user=user)
     return attendance
 
 
@@ -390,7 +383,8 @@ def attendance_progress(
 def meeting_check_in(
     *, actor, meeting: Meeting, usernames: list[str], now: datetime | None = None
 ) -> list[str]:
-    """The host confirms who came; returns the usernames checked in. Opens when the meeting starts."""
+    """The host confirms who came; returns the usernames checked in. Opens when the meeting starts.
+    bets pays the check-in award (events.members_checked_in), in this transaction."""
     _require(permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators check people in.")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.check_in_is_open(now):
@@ -422,16 +416,18 @@ def meeting_check_in(
             code="declined_attendees",
         )
     now = now or timezone.now()
-    has_a_race = meeting_has_a_race(meeting)  # a club of one earns no points alone
-    for user in members.values():
-        attendance, _created = Attendance.objects.get_or_create(meeting=meeting, user=user)
+    users = sorted(members.values(), key=lambda user: user.pk)  # the accounts' lock order
+    walk_ins = []
+    for user in users:
+        attendance, created = Attendance.objects.get_or_create(meeting=meeting, user=user)
+        if created:
+            walk_ins.append(user)
         if not attendance.checked_in:
             Attendance.objects.filter(pk=attendance.pk).update(
                 checked_in=True, checked_in_at=now, version=F("version") + 1
             )
-        if has_a_race:
-            points_award_check_in(user=user, meeting=meeting)
-    return sorted(user.username for user in members.values())
+    events.members_checked_in.send(sender=Meeting, meeting=meeting, users=users, walk_ins=walk_ins)
+    return sorted(user.username for user in users)
 
 
 @transaction.atomic
