@@ -9,7 +9,10 @@ marking an address verified): the award key makes the bonus exactly once per use
 from allauth.account import app_settings as allauth_settings
 from allauth.account.signals import email_confirmed, user_signed_up
 
-from bets.services import points_award_signup
+from bets.models import Bet, LedgerEntry
+from bets.services import member_left_club, points_award_signup
+from booky.core.errors import Conflict
+from clubs import events as club_events
 
 
 def award_on_email_confirmed(sender, request, email_address, **kwargs) -> None:
@@ -26,3 +29,31 @@ def connect() -> None:
     user_signed_up.connect(
         award_on_signup_without_verification, dispatch_uid="bets.signup_bonus.user_signed_up"
     )
+
+
+# --- club events (clubs/events.py) -----------------------------------------------------------------
+# Both run inside the clubs service's transaction, with the club row locked: the refunds and
+# withdrawals below commit or roll back with the membership change, and a veto stops the deletion.
+
+
+def release_from_club_meetings(sender, club, user, **kwargs) -> None:
+    """A member left or was removed: not going to the club's coming meetings, nor betting on them."""
+    member_left_club(user=user, club=club)
+
+
+def keep_club_with_points_history(sender, club, **kwargs) -> None:
+    """A club whose meetings ever had points staked or earned stays: the ledger keeps every row."""
+    if (
+        Bet.objects.filter(meeting__club=club).exists()
+        or LedgerEntry.objects.filter(meeting__club=club).exists()
+    ):
+        raise Conflict(
+            f"{club.name} cannot be deleted: points were bet or earned at its meetings, and the points "
+            "history is kept for good. Cancel its upcoming meetings instead.",
+            code="club_has_points_history",
+        )
+
+
+def connect_club_events() -> None:
+    club_events.member_left.connect(release_from_club_meetings, dispatch_uid="bets.club.member_left")
+    club_events.club_deleting.connect(keep_club_with_points_history, dispatch_uid="bets.club.club_deleting")
