@@ -12,3 +12,4 @@ class BetsConfig(AppConfig):
 
         receivers.connect()
         receivers.connect_meeting_events()
+        receivers.connect_club_events()

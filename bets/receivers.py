@@ -9,15 +9,19 @@ marking an address verified): the award key makes the bonus exactly once per use
 from allauth.account import app_settings as allauth_settings
 from allauth.account.signals import email_confirmed, user_signed_up
 
+from bets.models import Bet, LedgerEntry
 from bets.services import (
     bets_refund_not_running,
     meeting_has_a_race,
     meeting_refund_open_bets,
     meeting_resolve_bets,
+    member_left_club,
     points_award_check_in,
     points_award_signup,
 )
 from bets.tasks import schedule_resolution
+from booky.core.errors import Conflict
+from clubs import events as club_events
 from meetings import events
 
 
@@ -73,3 +77,31 @@ def connect_meeting_events() -> None:
     events.meeting_cancelled.connect(settle_cancelled_meeting, dispatch_uid="bets.meeting_cancelled")
     events.attendee_declined.connect(refund_bets_on_declined, dispatch_uid="bets.attendee_declined")
     events.members_checked_in.connect(award_check_in_points, dispatch_uid="bets.members_checked_in")
+
+
+# --- club events (clubs/events.py) -----------------------------------------------------------------
+# Both run inside the clubs service's transaction, with the club row locked: the refunds and
+# withdrawals below commit or roll back with the membership change, and a veto stops the deletion.
+
+
+def release_from_club_meetings(sender, club, user, **kwargs) -> None:
+    """A member left or was removed: not going to the club's coming meetings, nor betting on them."""
+    member_left_club(user=user, club=club)
+
+
+def keep_club_with_points_history(sender, club, **kwargs) -> None:
+    """A club whose meetings ever had points staked or earned stays: the ledger keeps every row."""
+    if (
+        Bet.objects.filter(meeting__club=club).exists()
+        or LedgerEntry.objects.filter(meeting__club=club).exists()
+    ):
+        raise Conflict(
+            f"{club.name} cannot be deleted: points were bet or earned at its meetings, and the points "
+            "history is kept for good. Cancel its upcoming meetings instead.",
+            code="club_has_points_history",
+        )
+
+
+def connect_club_events() -> None:
+    club_events.member_left.connect(release_from_club_meetings, dispatch_uid="bets.club.member_left")
+    club_events.club_deleting.connect(keep_club_with_points_history, dispatch_uid="bets.club.club_deleting")

@@ -8,6 +8,7 @@ from django.views.static import serve as media_serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from booky.core import health
+from booky.site import urls as site_urls
 from booky.site.views import home
 
 # The admin's login goes through allauth, so its rate limits apply there too.
@@ -26,7 +27,7 @@ urlpatterns = [
     path("notifications/", include("social.urls_notifications")),
     # Before the club pages, whose <slug>/ pattern would otherwise take "invitations".
     path("clubs/invitations/", include("clubs.urls_invitations")),
-    path("clubs/", include("clubs.urls")),
+    path("clubs/", include(site_urls.clubs_patterns)),
     path("books/", include("books.urls")),
     path("", include("meetings.urls")),
     path("", include("bets.urls")),

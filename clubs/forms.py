@@ -3,7 +3,9 @@
 from django import forms
 
 from booky.core.validators import validate_visible_name
+from clubs import invitations
 from clubs.models import NAME_MAX_LENGTH, PRIVATE_BY_APPROVAL_MESSAGE, Club, JoinPolicy, Visibility
+from social.models import ProfileVisibility, User
 
 
 class ClubForm(forms.Form):
@@ -66,3 +68,27 @@ class ClubDeleteForm(forms.Form):
                 f"That does not match. Type “{self.club.name}” exactly to delete the club.", code="mismatch"
             )
         return typed
+
+
+class InviteFriendForm(forms.Form):
+    invitee = forms.ModelChoiceField(
+        label="Invite a friend",
+        queryset=User.objects.none(),
+        to_field_name="username",
+        empty_label="Choose a friend…",
+        error_messages={
+            "required": "Choose the friend to invite.",
+            "invalid_choice": "Choose one of your friends who is not in this club or invited yet.",
+        },
+    )
+
+    def __init__(self, *args, inviter, club, **kwargs):
+        super().__init__(*args, **kwargs)
+        friends = invitations.invitable_friends(inviter=inviter, club=club)
+        self.fields["invitee"].queryset = friends
+        # Friends see each other's profiles unless it is "only me" (social.permissions): as the page shows.
+        self.fields["invitee"].label_from_instance = lambda user: (
+            f"{user.display_name} (@{user.username})"
+            if user.display_name and user.profile_visibility != ProfileVisibility.PRIVATE
+            else f"@{user.username}"
+        )

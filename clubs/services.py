@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from clubs import permissions
+from clubs import events, permissions
 from clubs.models import (
     Club,
     JoinPolicy,
@@ -52,13 +52,6 @@ def _lock_club(club: Club) -> Club:
 
 # Slugs that would collide with fixed pages under /clubs/.
 RESERVED_SLUGS = {"new", "mine", "join", "invitations"}
-
-
-def _release_from_meetings(*, user, club: Club) -> None:
-    """Someone who is no longer a member is not going to the club's coming meetings, nor betting on them."""
-    from bets.services import member_left_club  # bets depends on clubs, not the other way round
-
-    member_left_club(user=user, club=club)
 
 
 def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -137,21 +130,11 @@ def club_update(*, actor, club: Club, **changes) -> Club:
 
 @transaction.atomic
 def club_delete(*, actor, club: Club) -> None:
-    """Delete a club and its meetings, unless points were ever staked or earned in them: the ledger
-    keeps every row forever, so such a club stays (its owner can still cancel upcoming meetings)."""
-    from bets.models import Bet, LedgerEntry
-
+    """Delete a club and its meetings, unless an app above vetoes it through `events.club_deleting`
+    (bets keeps a club whose meetings hold points history: the ledger keeps every row forever)."""
     _require(permissions.can_delete_club(actor, club), actor, "Only the owner can delete this club.")
     club = _lock_club(club)
-    if (
-        Bet.objects.filter(meeting__club=club).exists()
-        or LedgerEntry.objects.filter(meeting__club=club).exists()
-    ):
-        raise Conflict(
-            f"{club.name} cannot be deleted: points were bet or earned at its meetings, and the points "
-            "history is kept for good. Cancel its upcoming meetings instead.",
-            code="club_has_points_history",
-        )
+    events.club_deleting.send(sender=Club, club=club)  # a receiver refuses by raising a DomainError
     club.delete()
 
 
@@ -289,7 +272,7 @@ def club_leave(*, user, club: Club) -> None:
             code="owner_cannot_leave",
         )
     membership.delete()
-    _release_from_meetings(user=user, club=club)
+    events.member_left.send(sender=Club, club=club, user=user)
 
 
 @transaction.atomic
@@ -309,7 +292,7 @@ def membership_remove(*, actor, membership: Membership) -> None:
     )
     _lock_club(club)
     Membership.objects.filter(pk=membership.pk).delete()
-    _release_from_meetings(user=membership.user, club=club)
+    events.member_left.send(sender=Club, club=club, user=membership.user)
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clubs import invitation_views as views
+from clubs.views import invitations as views
 
 app_name = "clubs_invitations"
 urlpatterns = [

@@ -6,3 +6,14 @@ so its URL name stays the app's (`meetings:detail`) and no app has to import the
 Each `<app>_urls` below is what booky/urls.py includes for that app: the app's patterns first, then
 the site's pages (so a catch-all like `<slug:slug>/` never shadows the app's fixed paths).
 """
+
+from django.urls import path
+
+from booky.site.views import club_page
+from clubs import urls as clubs_urls
+
+# Mounted at /clubs/. The club page shows the club's meetings.
+clubs_patterns = (
+    [*clubs_urls.urlpatterns, path("<slug:slug>/", club_page.detail, name="detail")],
+    clubs_urls.app_name,
+)

@@ -3,7 +3,6 @@
 Writes go through clubs/invitations.py.
 """
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,52 +10,19 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from booky.core.errors import DomainError
-from booky.core.htmx import is_fragment_request as _is_fragment_request
-from booky.core.htmx import login_required_page
+from booky.core.htmx import is_fragment_request, login_required_page
 from clubs import invitations, permissions
-from clubs.models import Club, ClubInvitation
-from clubs.views import _domain_status, _visible_club
-from social.models import ProfileVisibility, User
+from clubs.forms import InviteFriendForm
+from clubs.models import ClubInvitation
+from clubs.page_helpers import domain_status, invite_context, visible_club
 from social.permissions import shown_name
-
-
-class InviteFriendForm(forms.Form):
-    invitee = forms.ModelChoiceField(
-        label="Invite a friend",
-        queryset=User.objects.none(),
-        to_field_name="username",
-        empty_label="Choose a friend…",
-        error_messages={
-            "required": "Choose the friend to invite.",
-            "invalid_choice": "Choose one of your friends who is not in this club or invited yet.",
-        },
-    )
-
-    def __init__(self, *args, inviter, club, **kwargs):
-        super().__init__(*args, **kwargs)
-        friends = invitations.invitable_friends(inviter=inviter, club=club)
-        self.fields["invitee"].queryset = friends
-        # Friends see each other's profiles unless it is "only me" (social.permissions): as the page shows.
-        self.fields["invitee"].label_from_instance = lambda user: (
-            f"{user.display_name} (@{user.username})"
-            if user.display_name and user.profile_visibility != ProfileVisibility.PRIVATE
-            else f"@{user.username}"
-        )
-
-
-def invite_context(user, club: Club, *, form: InviteFriendForm | None = None) -> dict:
-    """What the club page needs for its "Invite a friend" box (members only; two queries)."""
-    if not permissions.is_member(user, club):
-        return {"invite_form": None}
-    form = form or InviteFriendForm(inviter=user, club=club)
-    return {"invite_form": form, "invite_choices": list(form.fields["invitee"].queryset[:200])}
 
 
 @require_POST
 @vary_on_headers("HX-Request")
 @login_required_page
 def invite_friend(request, slug: str):
-    club = _visible_club(request, slug)
+    club = visible_club(request, slug)
     form = InviteFriendForm(data=request.POST, inviter=request.user, club=club)
     status, message = 422, ""
     if form.is_valid():
@@ -65,13 +31,13 @@ def invite_friend(request, slug: str):
             invitations.invitation_send(inviter=request.user, club=club, invitee=invitee)
         except DomainError as error:
             form.add_error("invitee", error.message)
-            status = _domain_status(error)
+            status = domain_status(error)
         else:
             status, message = 200, f"Invitation sent to {shown_name(request.user, invitee)}."
             form = InviteFriendForm(inviter=request.user, club=club)
     elif not permissions.is_member(request.user, club):
         status = 403
-    if not _is_fragment_request(request):
+    if not is_fragment_request(request):
         if message:
             messages.success(request, message)
         else:
@@ -106,8 +72,8 @@ def _decide(request, pk: int, decide):
         message, url = decide(invitation)
         is_error = False
     except DomainError as error:
-        message, url, is_error, status = error.message, None, True, _domain_status(error)
-    if not _is_fragment_request(request):
+        message, url, is_error, status = error.message, None, True, domain_status(error)
+    if not is_fragment_request(request):
         (messages.error if is_error else messages.success)(request, message)
         return redirect(url or "clubs_invitations:list")
     context = {
