@@ -19,12 +19,8 @@ from booky.core.numbers import Paginator
 from clubs import permissions, services
 from clubs.forms import ClubDeleteForm, ClubForm
 from clubs.models import Club, JoinRequest, Membership, Role
-from social.permissions import (
-    annotate_profile_visibility,
-    mark_profile_visibility,
-    name_as_listed,
-    with_profile_visibility,
-)
+from clubs.visibility import annotate_profile_visibility, mark_profile_visibility
+from social.permissions import name_as_listed, with_profile_visibility
 
 CLUBS_PER_PAGE = 12
 MEMBERS_PER_PAGE = 50
