@@ -6,3 +6,20 @@ so its URL name stays the app's (`meetings:detail`) and no app has to import the
 Each `<app>_urls` below is what booky/urls.py includes for that app: the app's patterns first, then
 the site's pages (so a catch-all like `<slug:slug>/` never shadows the app's fixed paths).
 """
+
+from django.urls import path
+
+from booky.site.views import account, profile
+from social import urls as social_urls
+from social import urls_people as people_urls
+
+# /settings/...: the member's settings; deleting the account lists the clubs they own.
+social_patterns = (
+    [*social_urls.urlpatterns, path("delete/", account.delete_account_page, name="delete_account")],
+    social_urls.app_name,
+)
+# /friends/, /u/<username>/...: the profile page shows the member's clubs, reading and standing.
+people_patterns = (
+    [*people_urls.urlpatterns, path("u/<str:username>/", profile.profile_page, name="profile")],
+    people_urls.app_name,
+)
