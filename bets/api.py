@@ -23,10 +23,10 @@ from bets.views import meeting_bets_as_seen
 from booky.core.api import StandardPagination
 from booky.core.errors import DomainError
 from clubs.api import ErrorSerializer
+from clubs.visibility import mark_profile_visibility
 from meetings.api import ETAG, IF_MATCH, PreconditionRequired, etag, expected_version
 from meetings.models import Meeting
 from social.models import User
-from social.permissions import mark_profile_visibility
 
 # A whole number written as digits (form posts send strings); JSON numbers arrive as int already.
 DIGITS = re.compile(r"\s*-?\d{1,18}\s*", re.ASCII)  # ASCII: "٥" is a \d to Python, and 5 to int()

@@ -62,8 +62,9 @@ from django.utils import timezone
 from bets.models import LedgerEntry, Reason
 from booky.core.errors import DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
+from clubs.visibility import profile_visible_flag
 from social.models import User
-from social.permissions import profile_visible_flag
+from social.relationships import friend_ids
 
 GLOBAL = "global"
 FRIENDS = "friends"
@@ -143,7 +144,6 @@ def friends_board(period: str, *, viewer, since: datetime | None) -> Board:
 def _friends_filter(board: Board) -> Q:
     if board.viewer_id is None:
         return Q()
-    from social.friends import friend_ids
 
     viewer = User(pk=board.viewer_id)
     return Q(pk=board.viewer_id) | Q(pk__in=friend_ids(viewer))

@@ -24,10 +24,11 @@ from booky.core.htmx import is_fragment_request as _is_fragment_request
 from booky.core.htmx import login_required_page
 from booky.core.numbers import Paginator
 from clubs.models import Membership
+from clubs.visibility import annotate_profile_visibility, mark_profile_visibility
 from meetings import permissions
 from meetings.models import Meeting
 from meetings.views import RACE_POLL_SECONDS, in_viewer_timezone
-from social.permissions import annotate_profile_visibility, mark_profile_visibility, with_profile_visibility
+from social.permissions import with_profile_visibility
 
 LEDGER_PER_PAGE = 25
 LEADERBOARD_PER_PAGE = 25

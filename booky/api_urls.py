@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("social.api_urls")),
+    path("", include("booky.site.api_urls")),
     path("", include("clubs.api_urls")),
     path("", include("books.api_urls")),
     path("", include("meetings.api_urls")),

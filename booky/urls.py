@@ -22,8 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
-    path("settings/", include("social.urls")),
-    path("", include("social.urls_people")),
+    path("settings/", include(site_urls.social_patterns)),
+    path("", include(site_urls.people_patterns)),
     path("notifications/", include("social.urls_notifications")),
     # Before the club pages, whose <slug>/ pattern would otherwise take "invitations".
     path("clubs/invitations/", include("clubs.urls_invitations")),

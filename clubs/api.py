@@ -35,8 +35,9 @@ from clubs.services import (
     membership_remove,
     membership_set_role,
 )
+from clubs.visibility import annotate_profile_visibility
 from social.models import User
-from social.permissions import annotate_profile_visibility, profile_visible_q, with_profile_visibility
+from social.permissions import profile_visible_q, with_profile_visibility
 
 SEARCH_MAX_LENGTH = 100
 

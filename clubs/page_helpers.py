@@ -15,7 +15,8 @@ from booky.core.numbers import Paginator
 from clubs import permissions
 from clubs.forms import InviteFriendForm
 from clubs.models import Club, JoinRequest, Membership, Role
-from social.permissions import annotate_profile_visibility, with_profile_visibility
+from clubs.visibility import annotate_profile_visibility
+from social.permissions import with_profile_visibility
 
 MEMBERS_PREVIEW = 8
 

@@ -34,10 +34,11 @@ from booky.core.errors import DomainError, NotAllowed
 from booky.core.numbers import StrictIntegerApiField, StrictModelSerializer
 from clubs.api import CLUB_SLUG, ClubChildMixin, ErrorSerializer
 from clubs.models import Membership
+from clubs.visibility import annotate_profile_visibility
 from meetings import permissions, services
 from meetings.models import Attendance, FinishStatus, Meeting, MeetingStatus, Rsvp
 from meetings.services import MEETING_EDITABLE_FIELDS, StaleVersion
-from social.permissions import annotate_profile_visibility, with_profile_visibility
+from social.permissions import with_profile_visibility
 
 UTC = datetime.UTC
 # W/"3", "3" or a bare 3: the version this API hands out as the ETag.

@@ -24,11 +24,12 @@ from booky.core.htmx import login_required_page
 from booky.core.htmx import redirect_for as _redirect
 from booky.core.numbers import Paginator
 from clubs.models import Club, Membership
+from clubs.visibility import annotate_profile_visibility
 from meetings import calendar, pace, permissions, race, services
 from meetings.forms import CancelForm, MeetingForm, ProgressForm, RsvpForm
 from meetings.models import Attendance, CalendarFeed, Meeting, ProgressEntry, Rsvp
 from meetings.selectors import upcoming_with_my_attendance
-from social.permissions import annotate_profile_visibility, with_profile_visibility
+from social.permissions import with_profile_visibility
 
 MEETINGS_PER_PAGE = 20
 CLUB_PAST_MEETINGS = 10

@@ -1,4 +1,5 @@
-"""The social API: the member's own account (`me/`), friends, friend requests, blocks and profiles.
+"""The social API: the member's own account (`me/`), friends, friend requests and blocks. (A member's
+profile, `users/{username}/`, shows their clubs and reading: booky.site.api.profile serves it.)
 
 Writes go through social.services and social.friends. Every list of people is one query
 (social.selectors.people_for), and a person's display name and picture are shown only when the
@@ -7,7 +8,6 @@ caller may see their profile, so nothing hidden leaks through the API.
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,14 +21,12 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from booky.core.api import require_changes
+from booky.core.api import ErrorSerializer, require_changes
 from booky.core.errors import NotFound
 from booky.core.validators import validate_visible_name
-from clubs.api import ErrorSerializer
-from social import friends, selectors
+from social import avatars, friends, selectors
 from social.models import Block, FriendRequest, FriendRequestStatus, NotificationKind, ProfileVisibility, User
 from social.notifications import email_preferences_update
-from social.permissions import can_view_profile
 from social.ratelimit import check_friend_request_rate
 from social.services import user_update_profile
 
@@ -37,13 +35,6 @@ USERNAME_REGEX = r"[^/]+"
 
 def _errors(*codes: int) -> dict:
     return {code: OpenApiResponse(ErrorSerializer) for code in codes}
-
-
-def _avatar_url(request, user) -> str | None:
-    if not user.avatar:
-        return None
-    url = user.avatar.url
-    return request.build_absolute_uri(url) if request is not None else url
 
 
 # Serializers ---------------------------------------------------------------------------------------
@@ -70,7 +61,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True, help_text="null until you upload a picture."))
     def get_avatar_url(self, user) -> str | None:
-        return _avatar_url(self.context.get("request"), user)
+        return avatars.avatar_url(self.context.get("request"), user)
 
 
 class ProfileInputSerializer(serializers.Serializer):
@@ -109,27 +100,16 @@ class PersonSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_avatar_url(self, person) -> str | None:
-        return _avatar_url(self.context.get("request"), person) if person.profile_visible else None
+        return avatars.avatar_url(self.context.get("request"), person) if person.profile_visible else None
 
     @extend_schema_field(
         serializers.ChoiceField(
-            choices=["self", "friend", "incoming_request", "outgoing_request", "blocked", "none"],
-            help_text="Where you stand with this member.",
+            choices=selectors.RELATIONSHIPS, help_text="Where you stand with this member."
         )
     )
     def get_relationship(self, person) -> str:
         request = self.context.get("request")
-        if request is not None and request.user.is_authenticated and request.user.pk == person.pk:
-            return "self"
-        if person.blocked_by_me:
-            return "blocked"
-        if person.is_friend:
-            return "friend"
-        if person.incoming_request_id:
-            return "incoming_request"
-        if person.outgoing_request_id:
-            return "outgoing_request"
-        return "none"
+        return selectors.relationship(request.user if request is not None else None, person)
 
 
 class FriendRequestSerializer(serializers.ModelSerializer):
@@ -157,55 +137,6 @@ class BlockSerializer(serializers.ModelSerializer):
 
 class BlockInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, help_text="The username of the member to block.")
-
-
-class ProfileClubSerializer(serializers.Serializer):
-    slug = serializers.CharField(source="club.slug")
-    name = serializers.CharField(source="club.name")
-    visibility = serializers.CharField(source="club.visibility")
-    role = serializers.CharField()
-
-
-class ReadingSerializer(serializers.Serializer):
-    meeting_id = serializers.IntegerField(source="meeting.pk")
-    club = serializers.CharField(source="meeting.club.slug")
-    book_id = serializers.IntegerField(source="meeting.book.pk")
-    book_title = serializers.CharField(source="meeting.book.title")
-    starts_at = serializers.DateTimeField(source="meeting.starts_at")
-    current_page = serializers.IntegerField()
-    target_page = serializers.IntegerField(source="meeting.target_page")
-    percent = serializers.IntegerField()
-    finished = serializers.BooleanField()
-
-
-class FinishedBookSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    title = serializers.CharField()
-    authors = serializers.ListField(child=serializers.CharField())
-    last_finished = serializers.DateTimeField()
-
-
-class ProfileSerializer(serializers.Serializer):
-    username = serializers.CharField(source="person.username")
-    display_name = serializers.CharField(source="person.display_name")
-    bio = serializers.CharField(source="person.bio")
-    avatar_url = serializers.SerializerMethodField()
-    date_joined = serializers.DateTimeField(source="person.date_joined")
-    relationship = serializers.SerializerMethodField()
-    points = serializers.IntegerField()
-    rank = serializers.IntegerField(allow_null=True, help_text="1 + the number of members with more points.")
-    clubs = ProfileClubSerializer(source="memberships", many=True, help_text="Only clubs you can see.")
-    currently_reading = ReadingSerializer(source="reading", many=True)
-    finished_books = FinishedBookSerializer(many=True, help_text="The latest, most recent first.")
-    finished_count = serializers.IntegerField()
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_avatar_url(self, profile) -> str | None:
-        return _avatar_url(self.context.get("request"), profile.person)
-
-    @extend_schema_field(PersonSerializer().fields["relationship"])
-    def get_relationship(self, profile) -> str:
-        return PersonSerializer(context=self.context).get_relationship(profile.person)
 
 
 # Views ---------------------------------------------------------------------------------------------
@@ -413,24 +344,3 @@ class BlockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def destroy(self, request, username=None):
         friends.block_remove(blocker=request.user, blocked=_live_user(username))
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class UserProfileView(GenericAPIView):
-    """A member's profile, if they share it with you; 404 otherwise (as if they did not exist)."""
-
-    serializer_class = ProfileSerializer
-    permission_classes = [permissions.AllowAny]
-
-    @extend_schema(
-        summary="A member's profile",
-        description="Public profiles for everyone; friends-only profiles for their friends; private "
-        "profiles only for their owner. Anything else is 404, the same as an unknown username.",
-        responses={200: ProfileSerializer, **_errors(404)},
-    )
-    def get(self, request, username):
-        user = selectors.live_users().filter(username__iexact=username).first()
-        if user is None or not can_view_profile(request.user, user):
-            raise Http404
-        person = selectors.person(request.user, user)
-        profile = selectors.profile_for(request.user, person)
-        return Response(ProfileSerializer(profile, context={"request": request}).data)

@@ -10,6 +10,5 @@ router.register("blocks", api.BlockViewSet, basename="api-block")
 
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),
-    path("users/<str:username>/", api.UserProfileView.as_view(), name="api-user"),
     *router.urls,
 ]

@@ -109,3 +109,12 @@ def color_for(key: str) -> str:
     """A stable background colour for a person (the same username always gets the same one)."""
     digest = hashlib.sha256((key or "").lower().encode()).digest()
     return PALETTE[digest[0] % len(PALETTE)]
+
+
+def avatar_url(request, user) -> str | None:
+    """The absolute URL of the member's picture for the API (relative without a request); None when
+    they have none."""
+    if not user.avatar:
+        return None
+    url = user.avatar.url
+    return request.build_absolute_uri(url) if request is not None else url

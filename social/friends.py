@@ -1,7 +1,9 @@
-"""Friends, friend requests and blocks: every write, and the reads other apps ask about.
+"""Friends, friend requests and blocks: every write. The reads (are_friends, friends_of, ...) are in
+social.relationships.
 
 Named for what it holds (the house style's services.py for this part of the social app); the
-profile writes stay in social/services.py.
+profile writes stay in social/services.py. What higher apps do when a friendship ends or a member is
+blocked (club invitations withdrawn) they do on social.events' signals.
 """
 
 from django.db import IntegrityError, transaction
@@ -9,54 +11,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from social.events import friendship_ended, user_blocked
 from social.models import Block, FriendRequest, FriendRequestStatus, Friendship, NotificationKind, User
 from social.notifications import notifications_withdraw, notify
-
-
-def _shown(viewer: User, user: User) -> str:
-    from social.permissions import shown_name  # social.permissions builds on this module
-
-    return shown_name(viewer, user)
-
-
-def _withdraw_club_invitations(a: User, b: User) -> None:
-    """Pending club invitations between the two, either way, end as declined."""
-    from clubs.models import ClubInvitation, InvitationStatus
-
-    ClubInvitation.objects.filter(status=InvitationStatus.PENDING).filter(
-        Q(inviter=a, invitee=b) | Q(inviter=b, invitee=a)
-    ).update(status=InvitationStatus.DECLINED, decided_at=timezone.now())
-
-
-def _pair(a: User, b: User) -> tuple[int, int]:
-    return (a.pk, b.pk) if a.pk < b.pk else (b.pk, a.pk)
-
-
-def are_friends(a: User, b: User) -> bool:
-    if not (a and b and a.is_authenticated and b.is_authenticated) or a.pk == b.pk:
-        return False
-    low, high = _pair(a, b)
-    return Friendship.objects.filter(user_low_id=low, user_high_id=high).exists()
-
-
-def is_blocked(*, blocker: User, blocked: User) -> bool:
-    if not (blocker and blocked and blocker.is_authenticated and blocked.is_authenticated):
-        return False
-    return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
-
-
-def friend_ids(user: User):
-    """A subquery-friendly set of the user's friends' ids."""
-    low = Friendship.objects.filter(user_high=user).values("user_low_id")
-    high = Friendship.objects.filter(user_low=user).values("user_high_id")
-    return low.union(high)
-
-
-def friends_of(user: User):
-    return User.objects.filter(
-        Q(pk__in=Friendship.objects.filter(user_high=user).values("user_low_id"))
-        | Q(pk__in=Friendship.objects.filter(user_low=user).values("user_high_id"))
-    )
+from social.permissions import shown_name
+from social.relationships import are_friends, is_blocked, pair
 
 
 def friend_request_key(request_id: int) -> str:
@@ -65,7 +24,7 @@ def friend_request_key(request_id: int) -> str:
 
 
 def _befriend(a: User, b: User) -> Friendship:
-    low, high = _pair(a, b)
+    low, high = pair(a, b)
     friendship, _created = Friendship.objects.get_or_create(user_low_id=low, user_high_id=high)
     return friendship
 
@@ -85,7 +44,7 @@ def friend_request_send(*, sender: User, to_user: User) -> FriendRequest | Frien
     if is_blocked(blocker=sender, blocked=to_user):
         raise Conflict("You blocked this member. Unblock them first.", code="you_blocked")
     if are_friends(sender, to_user):
-        raise Conflict(f"You and {_shown(sender, to_user)} are already friends.", code="already_friends")
+        raise Conflict(f"You and {shown_name(sender, to_user)} are already friends.", code="already_friends")
     # Lock both users' pending requests in one order so crossing requests cannot both be created.
     pending = list(
         FriendRequest.objects.select_for_update()
@@ -95,7 +54,7 @@ def friend_request_send(*, sender: User, to_user: User) -> FriendRequest | Frien
     for request in pending:
         if request.from_user_id == sender.pk:
             raise Conflict(
-                f"Your request to {_shown(sender, to_user)} is still waiting for an answer.",
+                f"Your request to {shown_name(sender, to_user)} is still waiting for an answer.",
                 code="already_sent",
             )
         # They asked first: sending back means yes.
@@ -111,7 +70,7 @@ def friend_request_send(*, sender: User, to_user: User) -> FriendRequest | Frien
         recipient=to_user,
         kind=NotificationKind.FRIEND_REQUEST,
         actor=sender,
-        message=f"{_shown(to_user, sender)} wants to be your friend.",
+        message=f"{shown_name(to_user, sender)} wants to be your friend.",
         url="/friends/",
         dedupe_key=friend_request_key(friend_request.pk),
     )
@@ -148,7 +107,7 @@ def friend_request_accept(*, user: User, friend_request: FriendRequest) -> Frien
         recipient=request.from_user,
         kind=NotificationKind.FRIEND_ACCEPTED,
         actor=user,
-        message=f"{_shown(request.from_user, user)} accepted your friend request.",
+        message=f"{shown_name(request.from_user, user)} accepted your friend request.",
         url=f"/u/{user.username}/",
     )
     return friendship
@@ -171,24 +130,25 @@ def friend_request_cancel(*, user: User, friend_request: FriendRequest) -> Frien
 
 @transaction.atomic
 def friendship_remove(*, user: User, other: User) -> None:
-    """Either friend ends the friendship; pending club invitations between the two are withdrawn."""
-    low, high = _pair(user, other)
+    """Either friend ends the friendship, and social.events.friendship_ended tells the apps that care
+    (clubs withdraws pending invitations between the two)."""
+    low, high = pair(user, other)
     deleted, _ = Friendship.objects.filter(user_low_id=low, user_high_id=high).delete()
     if not deleted:
-        raise NotFound(f"You and {_shown(user, other)} are not friends.")
-    _withdraw_club_invitations(user, other)
+        raise NotFound(f"You and {shown_name(user, other)} are not friends.")
+    friendship_ended.send(sender=Friendship, user=user, other=other)
 
 
 @transaction.atomic
 def block_create(*, blocker: User, blocked: User) -> Block:
-    """Block a member: it ends any friendship and withdraws pending friend requests and club
-    invitations between the two."""
+    """Block a member: it ends any friendship and withdraws pending friend requests between the two;
+    social.events.user_blocked tells the apps that care (clubs withdraws pending invitations)."""
     if blocked.pk == blocker.pk:
         raise DomainError("You cannot block yourself.", code="self_block")
     block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     if not created:
-        raise Conflict(f"You already blocked {_shown(blocker, blocked)}.", code="already_blocked")
-    low, high = _pair(blocker, blocked)
+        raise Conflict(f"You already blocked {shown_name(blocker, blocked)}.", code="already_blocked")
+    low, high = pair(blocker, blocked)
     Friendship.objects.filter(user_low_id=low, user_high_id=high).delete()
     pending = FriendRequest.objects.filter(status=FriendRequestStatus.PENDING).filter(
         Q(from_user=blocker, to_user=blocked) | Q(from_user=blocked, to_user=blocker)
@@ -196,7 +156,7 @@ def block_create(*, blocker: User, blocked: User) -> Block:
     withdrawn = [friend_request_key(pk) for pk in pending.values_list("pk", flat=True)]
     pending.update(status=FriendRequestStatus.CANCELLED, decided_at=timezone.now())
     notifications_withdraw(dedupe_keys=withdrawn)
-    _withdraw_club_invitations(blocker, blocked)
+    user_blocked.send(sender=Block, blocker=blocker, blocked=blocked)
     return block
 
 
@@ -204,4 +164,4 @@ def block_create(*, blocker: User, blocked: User) -> Block:
 def block_remove(*, blocker: User, blocked: User) -> None:
     deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
     if not deleted:
-        raise NotFound(f"You have not blocked {_shown(blocker, blocked)}.")
+        raise NotFound(f"You have not blocked {shown_name(blocker, blocked)}.")

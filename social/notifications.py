@@ -15,6 +15,7 @@ from django.utils.dateformat import format as format_date
 from booky.core.errors import DomainError, NotFound
 from booky.core.site_url import request_site_url
 from social.models import Notification, NotificationKind, User
+from social.tasks import send_notification_email
 
 # Room for a reminder's place (300) and online link (500) besides its sentence.
 MESSAGE_MAX_LENGTH = Notification._meta.get_field("message").max_length
@@ -47,8 +48,6 @@ def notify(
     except IntegrityError:  # the same keyed event, recorded concurrently
         return None
     if kind not in (recipient.email_muted_kinds or []) and recipient.email:
-        from social.tasks import send_notification_email
-
         # The worker sends it later, without a request: tell it which host this one came to.
         request_url = request_site_url()
         transaction.on_commit(

@@ -8,8 +8,8 @@ check below says so explicitly as well. Public profiles stay public (anyone logg
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
 
-from social.friends import are_friends, is_blocked
 from social.models import Friendship, ProfileVisibility, User
+from social.relationships import are_friends, is_blocked
 
 
 def _is_self(viewer, user) -> bool:
@@ -54,27 +54,31 @@ def profile_visible_q(viewer) -> Q:
     return live & (public | Q(pk=viewer.pk) | friends_only)
 
 
-def profile_visible_flag(viewer, *, club=None, user_field: str = "pk") -> Case:
-    """profile_visible_q as a True/False annotation: on User rows (`user_field="pk"`) or on rows with a
-    user foreign key (`user_field="user"`). With `club`, the list is that club's (members, attendees,
-    bets, its leaderboard): the club's own members see everyone on it, as a book club needs names.
-    Costs no query of its own; with_profile_visibility puts it on the fetched users."""
+def profile_visible_rule(viewer, *, user_field: str = "pk") -> Q:
+    """profile_visible_q on User rows (`user_field="pk"`) or on rows with a user foreign key
+    (`user_field="user"`)."""
     if user_field == "pk":
-        rule = profile_visible_q(viewer)
-    else:
-        rule = Q(Exists(User.objects.filter(profile_visible_q(viewer), pk=OuterRef(user_field))))
-    if club is not None and viewer is not None and viewer.is_authenticated:
-        from clubs.models import Membership
+        return profile_visible_q(viewer)
+    return Q(Exists(User.objects.filter(profile_visible_q(viewer), pk=OuterRef(user_field))))
 
-        rule |= Q(Exists(Membership.objects.filter(club=club, user=viewer)))
+
+def as_flag(rule: Q) -> Case:
+    """A filter as a True/False annotation."""
     return Case(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def annotate_profile_visibility(queryset, viewer, *, club=None, user_fields=("user",)):
+def profile_visible_flag(viewer, *, user_field: str = "pk") -> Case:
+    """profile_visible_q as a True/False annotation on User rows or rows with a user foreign key.
+    Costs no query of its own; with_profile_visibility puts it on the fetched users. A club's lists
+    (where its members see everyone) use clubs.visibility's flag instead."""
+    return as_flag(profile_visible_rule(viewer, user_field=user_field))
+
+
+def annotate_profile_visibility(queryset, viewer, *, user_fields=("user",)):
     """`queryset` with `<field>_profile_visible` for each user foreign key in `user_fields`."""
     return queryset.annotate(
         **{
-            f"{field}_profile_visible": profile_visible_flag(viewer, club=club, user_field=field)
+            f"{field}_profile_visible": profile_visible_flag(viewer, user_field=field)
             for field in user_fields
         }
     )
@@ -90,22 +94,14 @@ def with_profile_visibility(rows, *, user_fields=("user",)) -> list:
     return rows
 
 
-def mark_profile_visibility(viewer, users, *, club=None, viewer_is_member: bool | None = None) -> None:
+def mark_profile_visibility(viewer, users) -> None:
     """Set `profile_visible` on users fetched without annotate_profile_visibility, with the same rule:
-    no query for the members of `club` (`viewer_is_member`, else the role cached on the club), one
-    for anybody else, whatever the number of users."""
+    one query whatever the number of users (none for no users)."""
     users = [user for user in users if user is not None]
     if not users:
         return
-    if club is not None and viewer_is_member is None:
-        from clubs.permissions import is_member
-
-        viewer_is_member = is_member(viewer, club)
-    if club is not None and viewer_is_member:
-        visible = {user.pk for user in users}
-    else:
-        ids = {user.pk for user in users}
-        visible = set(User.objects.filter(profile_visible_q(viewer), pk__in=ids).values_list("pk", flat=True))
+    ids = {user.pk for user in users}
+    visible = set(User.objects.filter(profile_visible_q(viewer), pk__in=ids).values_list("pk", flat=True))
     for user in users:
         user.profile_visible = user.pk in visible
 

@@ -1,4 +1,5 @@
-"""Reads for the friends page, the people search and profiles; each list is one query.
+"""Reads for the friends page, the people search and profiles; each list is one query. (A profile's
+sections from other apps, its clubs, reading and standing, are booky.site.profile's.)
 
 `people_for(viewer)` annotates every User row with where it stands with the viewer, so a list of
 people with their buttons ("Add friend", "Request sent", "Friends") never asks per row:
@@ -8,19 +9,14 @@ people with their buttons ("Add friend", "Request sent", "Friends") never asks p
 - `incoming_request_id` / `outgoing_request_id`: the pending request between the two, if any.
 """
 
-from dataclasses import dataclass, field
+from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 
-from django.db.models import BooleanField, Case, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value, When
-
-from clubs.models import Club, Membership
 from social.models import Block, FriendRequest, FriendRequestStatus, Friendship, User
 from social.permissions import friend_of_q, profile_visible_q
 
 SEARCH_MIN_LENGTH = 2
 SEARCH_MAX_LENGTH = 100
-PROFILE_CLUBS_LIMIT = 50
-PROFILE_READING_LIMIT = 10
-PROFILE_FINISHED_LIMIT = 24
+RELATIONSHIPS = ("self", "friend", "incoming_request", "outgoing_request", "blocked", "none")
 
 
 def live_users():
@@ -55,6 +51,21 @@ def people_for(viewer, queryset=None):
             pending.filter(from_user=viewer, to_user=OuterRef("pk")).values("pk")[:1]
         ),
     )
+
+
+def relationship(viewer, person: User) -> str:
+    """Where `viewer` stands with a `person` from people_for: one of RELATIONSHIPS."""
+    if viewer is not None and viewer.is_authenticated and viewer.pk == person.pk:
+        return "self"
+    if person.blocked_by_me:
+        return "blocked"
+    if person.is_friend:
+        return "friend"
+    if person.incoming_request_id:
+        return "incoming_request"
+    if person.outgoing_request_id:
+        return "outgoing_request"
+    return "none"
 
 
 def person(viewer, user: User) -> User:
@@ -105,63 +116,3 @@ def people_search(viewer, text: str):
     blocked_me = Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)
     people = live_users().filter(matches).exclude(pk=viewer.pk).exclude(Exists(blocked_me))
     return people_for(viewer, people).order_by("username", "pk")
-
-
-@dataclass
-class Profile:
-    """Everything a profile page (and the API's profile) shows, read in a fixed number of queries."""
-
-    person: User
-    memberships: list = field(default_factory=list)
-    points: int = 0
-    rank: int | None = None
-    reading: list = field(default_factory=list)
-    finished_books: list = field(default_factory=list)
-    finished_count: int = 0
-
-
-def profile_for(viewer, user: User) -> Profile:
-    """The profile of `user` as `viewer` may see it; call only once can_view_profile said yes.
-
-    Clubs, meetings and books come only from clubs the viewer may see, so a private club (and what
-    its members read there) stays invisible to outsiders.
-    """
-    from bets.leaderboards import GLOBAL, board_for, rank_of
-    from books.models import Book
-    from meetings.models import Attendance, Meeting, Rsvp
-
-    visible_clubs = Club.objects.visible_to(viewer)
-    memberships = list(
-        Membership.objects.filter(user=user, club__in=visible_clubs)
-        .select_related("club")
-        .order_by("club__name", "club__pk")[:PROFILE_CLUBS_LIMIT]
-    )
-    standing = rank_of(user, board_for(GLOBAL, "all", viewer=viewer))
-    reading = list(
-        Attendance.objects.filter(
-            user=user, rsvp=Rsvp.GOING, meeting__in=Meeting.objects.visible_to(viewer).upcoming()
-        )
-        .select_related("meeting__book", "meeting__club")
-        .order_by("meeting__starts_at", "meeting__pk")[:PROFILE_READING_LIMIT]
-    )
-    for attendance in reading:
-        attendance.percent = attendance.percent_of(attendance.meeting.target_page)
-    finished = Book.objects.filter(
-        meetings__club__in=visible_clubs,
-        meetings__attendances__user=user,
-        meetings__attendances__finished=True,
-    )
-    finished_books = list(
-        finished.annotate(last_finished=Max("meetings__attendances__finished_at")).order_by(
-            "-last_finished", "pk"
-        )[:PROFILE_FINISHED_LIMIT]
-    )
-    return Profile(
-        person=user,
-        memberships=memberships,
-        points=standing.points if standing else 0,
-        rank=standing.rank if standing else None,
-        reading=reading,
-        finished_books=finished_books,
-        finished_count=finished.distinct().count(),
-    )

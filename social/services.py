@@ -1,7 +1,11 @@
-"""Every write to a member's own profile. The settings page, the API and the admin call these."""
+"""Every write to a member's own profile. The settings page, the API and the admin call these.
+
+Deleting an account touches every app, so booky.site.accounts.account_delete composes it; the social
+steps it calls (lock, ties, anonymize) are here."""
 
 from functools import cache
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -114,58 +118,37 @@ def avatar_remove(*, user: User) -> User:
     return user
 
 
-def owned_clubs(user: User):
-    from clubs.models import Club, Membership, Role
-
-    owner_of = Membership.objects.filter(user=user, role=Role.OWNER).values("club")
-    return Club.objects.filter(pk__in=owner_of).order_by("name", "pk")
-
-
-@transaction.atomic
-def account_delete(*, user: User, password: str) -> User:
-    """Anonymize the member for good: nothing that names them stays, every point and bet stays.
-
-    The user row is kept (its points account, ledger entries and bets point at it, PROTECTed), with
-    the username "deleted-<id>", no email, no password and no way to log in. Friends, requests,
-    blocks, memberships, join requests, invitations, notifications and the calendar link go. Owners
-    hand their clubs over (or delete them) first, so no club is left without an owner.
-    """
-    from allauth.account.models import EmailAddress
-
-    from clubs.models import ClubInvitation, JoinRequest, Membership
-    from meetings.models import CalendarFeed
-
+def account_lock_for_delete(*, user: User, password: str) -> User:
+    """The member's row, locked for the rest of the caller's transaction, once `password` is theirs and
+    the account is not deleted yet. The first step of booky.site.accounts.account_delete."""
     # NO KEY: a bet on this member that holds its meeting's lock must still be able to insert its row
     # (which key-share-locks the user); a plain FOR UPDATE would wait in a circle with the meeting
-    # locks taken below (lock order: bets/services.py).
+    # locks the deletion takes next (lock order: bets/services.py).
     user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     if user.deleted_at is not None or not user.is_active:
         raise Conflict("This account is already deleted.", code="already_deleted")
     if not isinstance(password, str) or not password or not user.check_password(password):
         raise DomainError("That is not your password. Nothing was deleted.", code="wrong_password")
-    clubs = list(owned_clubs(user))
-    if clubs:
-        names = ", ".join(club.name for club in clubs)
-        raise Conflict(
-            f"You own {names}. Make another member the owner (or delete the club) first; "
-            "then you can delete your account.",
-            code="owns_clubs",
-        )
+    return user
+
+
+def account_ties_delete(*, user: User) -> None:
+    """The member's friendships, friend requests and blocks go (inside the caller's transaction)."""
     Friendship.objects.of(user).delete()
     FriendRequest.objects.filter(Q(from_user=user) | Q(to_user=user)).delete()
     Block.objects.filter(Q(blocker=user) | Q(blocked=user)).delete()
-    from bets.services import member_left_club
-    from clubs.models import Club
 
-    # Like leaving each club: not going to coming meetings, open bets withdrawn (stakes returned).
-    for club in Club.objects.filter(memberships__user=user).order_by("pk"):  # lock order: by id
-        member_left_club(user=user, club=club)
-    Membership.objects.filter(user=user).delete()
-    JoinRequest.objects.filter(user=user).delete()
-    ClubInvitation.objects.filter(Q(inviter=user) | Q(invitee=user)).delete()
+
+def account_anonymize(*, user: User) -> User:
+    """The last step of deleting an account, inside the caller's transaction on the row
+    account_lock_for_delete locked: nothing that names the member stays on it.
+
+    The user row is kept (its points account, ledger entries and bets point at it, PROTECTed), with
+    the username "deleted-<id>", no email, no password and no way to log in. Notifications to and
+    about the member, email addresses, groups and permissions go; the picture goes after commit.
+    """
     # Others' notifications about this member carry their name in the message.
     Notification.objects.filter(Q(recipient=user) | Q(actor=user)).delete()
-    CalendarFeed.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     user.groups.clear()
     user.user_permissions.clear()

@@ -8,5 +8,4 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("avatar/", views.avatar_upload, name="avatar"),
     path("avatar/remove/", views.avatar_delete, name="avatar_remove"),
-    path("delete/", views.delete_account_page, name="delete_account"),
 ]

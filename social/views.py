@@ -1,10 +1,10 @@
-"""Settings, the friends page and profiles. Reads come from social.selectors; writes go through
-social.services (profile, avatar, account) and social.friends (requests, friendships, blocks)."""
+"""Settings, the friends page and the relationship buttons. Reads come from social.selectors; writes go
+through social.services (profile, avatar) and social.friends (requests, friendships, blocks). The
+profile page and the delete-account page compose other apps: booky.site.views serves them."""
 
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -20,11 +20,11 @@ from booky.core.htmx import redirect_for as _redirect
 from booky.core.htmx import safe_path as _safe_path
 from booky.core.numbers import Paginator
 from social import friends, selectors
-from social.forms import AvatarForm, DeleteAccountForm, ProfileForm, SendFriendRequestForm
+from social.forms import AvatarForm, ProfileForm, SendFriendRequestForm
 from social.models import FriendRequest, FriendRequestStatus
 from social.permissions import can_view_profile, shown_name
-from social.ratelimit import RateLimited, check_delete_account_rate, check_friend_request_rate
-from social.services import account_delete, avatar_remove, avatar_set, owned_clubs, user_update_profile
+from social.ratelimit import RateLimited, check_friend_request_rate
+from social.services import avatar_remove, avatar_set, user_update_profile
 
 SAVED_MESSAGE = "Your profile is saved."
 FRIENDS_PER_PAGE = 50
@@ -125,33 +125,6 @@ def avatar_delete(request):
     return _avatar_response(
         request, form=AvatarForm(), message="Your picture was removed; your initials show instead."
     )
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-@vary_on_headers("HX-Request")
-def delete_account_page(request):
-    """Delete (anonymize) the account after the password is typed again; the member is logged out."""
-    template = "social/settings_delete.html"
-    if _is_fragment_request(request):
-        template += "#delete-form"
-    clubs = list(owned_clubs(request.user))
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                check_delete_account_rate(request)
-                account_delete(user=request.user, password=form.cleaned_data["password"])
-            except DomainError as error:
-                form.add_error(None, error.message)
-                status = _fragment_status(error)
-            else:
-                logout(request)
-                messages.success(request, "Your account is deleted. Thank you for reading with us.")
-                return _redirect(request, reverse("home"))
-    return TemplateResponse(request, template, {"form": form, "owned_clubs": clubs}, status=status)
 
 
 @login_required
@@ -280,27 +253,6 @@ def send_friend_request(request):
 
 def _live_user_or_404(username: str):
     return get_object_or_404(selectors.live_users(), username__iexact=username)
-
-
-@require_safe
-@vary_on_headers("HX-Request")
-def profile_page(request, username):
-    """A member's profile; 404 whenever the viewer may not see it, so hidden profiles do not exist."""
-    user = _live_user_or_404(username)
-    if not can_view_profile(request.user, user):
-        raise Http404("No such profile.")
-    person = selectors.person(request.user, user)
-    if _is_fragment_request(request):
-        context = {"person": person, "next_url": request.get_full_path()}
-        return TemplateResponse(request, "social/profile.html#relationship", context)
-    profile = selectors.profile_for(request.user, person)
-    context = {
-        "person": person,
-        "profile": profile,
-        "is_me": request.user.is_authenticated and request.user.pk == person.pk,
-        "next_url": request.get_full_path(),
-    }
-    return TemplateResponse(request, "social/profile.html", context)
 
 
 def _pending_request(*, from_user, to_user) -> FriendRequest:

@@ -14,8 +14,8 @@ from django.utils import timezone
 from bets.models import Bet, BetStatus
 from clubs.models import Club, Membership
 from meetings.models import Attendance
-from social.friends import friends_of
 from social.models import Block, ProfileVisibility, User
+from social.relationships import friends_of
 
 FEED_WINDOW = timedelta(days=30)
 FEED_LENGTH = 20

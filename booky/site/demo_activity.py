@@ -17,6 +17,7 @@ from meetings import services as meeting_services
 from meetings.models import Meeting, Rsvp
 from social import friends
 from social.models import User
+from social.relationships import are_friends
 
 
 @dataclass(frozen=True)
@@ -103,14 +104,14 @@ def ensure_points_accounts(users: dict[str, User]) -> None:
 def ensure_friendships(users: dict[str, User]) -> int:
     made = 0
     for a, b in FRIENDSHIPS:
-        if not friends.are_friends(users[a], users[b]):
+        if not are_friends(users[a], users[b]):
             result = friends.friend_request_send(sender=users[a], to_user=users[b])
             if not hasattr(result, "user_low_id"):
                 friends.friend_request_accept(user=users[b], friend_request=result)
             made += 1
     for a, b in PENDING_FRIEND_REQUESTS:
         if (
-            not friends.are_friends(users[a], users[b])
+            not are_friends(users[a], users[b])
             and not users[a].friend_requests_sent.filter(to_user=users[b]).exists()
         ):
             friends.friend_request_send(sender=users[a], to_user=users[b])

@@ -3,17 +3,29 @@
 An app's URLconf holds only that app's own pages. A page that shows more than one app (the meeting
 page shows the race and the bets) lives in booky.site, and is mounted here into the app's namespace,
 so its URL name stays the app's (`meetings:detail`) and no app has to import the site to link to it.
-Each `<app>_urls` below is what booky/urls.py includes for that app: the app's patterns first, then
+Each `<app>_patterns` below is what booky/urls.py includes for that app: the app's patterns first, then
 the site's pages (so a catch-all like `<slug:slug>/` never shadows the app's fixed paths).
 """
 
 from django.urls import path
 
-from booky.site.views import club_page
+from booky.site.views import account, club_page, profile
 from clubs import urls as clubs_urls
+from social import urls as social_urls
+from social import urls_people as people_urls
 
 # Mounted at /clubs/. The club page shows the club's meetings.
 clubs_patterns = (
     [*clubs_urls.urlpatterns, path("<slug:slug>/", club_page.detail, name="detail")],
     clubs_urls.app_name,
+)
+# /settings/...: the member's settings; deleting the account lists the clubs they own.
+social_patterns = (
+    [*social_urls.urlpatterns, path("delete/", account.delete_account_page, name="delete_account")],
+    social_urls.app_name,
+)
+# /friends/, /u/<username>/...: the profile page shows the member's clubs, reading and standing.
+people_patterns = (
+    [*people_urls.urlpatterns, path("u/<str:username>/", profile.profile_page, name="profile")],
+    people_urls.app_name,
 )

@@ -12,7 +12,8 @@ from booky.core.htmx import is_fragment_request, login_required_page, redirect_f
 from clubs import permissions, services
 from clubs.models import Club, Membership, Role
 from clubs.page_helpers import domain_status, page_of, visible_club
-from social.permissions import annotate_profile_visibility, with_profile_visibility
+from clubs.visibility import annotate_profile_visibility
+from social.permissions import with_profile_visibility
 
 MEMBERS_PER_PAGE = 50
 

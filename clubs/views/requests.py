@@ -11,12 +11,8 @@ from booky.core.htmx import is_fragment_request, login_required_page
 from clubs import permissions, services
 from clubs.models import JoinRequest, Membership
 from clubs.page_helpers import domain_status, page_of, visible_club
-from social.permissions import (
-    annotate_profile_visibility,
-    mark_profile_visibility,
-    name_as_listed,
-    with_profile_visibility,
-)
+from clubs.visibility import annotate_profile_visibility, mark_profile_visibility
+from social.permissions import name_as_listed, with_profile_visibility
 
 REQUESTS_PER_PAGE = 50
 

@@ -31,6 +31,6 @@ def avatar(person, size=48, visible=None):
 def shown_name(person) -> str:
     """The display name when the viewer may see the profile, "@username" otherwise.
 
-    Reads `profile_visible`, set by social.permissions.mark_profile_visibility (club lists) or the
-    social.selectors annotations; a person without it is shown as usual."""
+    Reads `profile_visible`, set by social.permissions.mark_profile_visibility (on club lists,
+    clubs.visibility's) or the social.selectors annotations; a person without it is shown as usual."""
     return name_as_listed(person)

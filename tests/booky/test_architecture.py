@@ -49,7 +49,11 @@ def tree_copy(tmp_path):
     [
         ("social/models.py", "import bets.models", "social is not allowed to import bets"),
         ("clubs/services.py", "from meetings import services", "clubs is not allowed to import meetings"),
-        ("booky/core/errors.py", "import booky.site.views.home", "booky.core is not allowed to import booky.site"),
+        (
+            "booky/core/errors.py",
+            "import booky.site.views.home",
+            "booky.core is not allowed to import booky.site",
+        ),
     ],
 )
 def test_an_upward_import_breaks_the_layers_contract(tree_copy, module, upward_import, complaint):

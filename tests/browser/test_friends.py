@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bets.services import account_open
-from social.friends import are_friends
+from social.relationships import are_friends
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from social import friends
 from social.models import FriendRequest, FriendRequestStatus, Friendship, Notification, NotificationKind
+from social.relationships import are_friends
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def test_request_then_accept_makes_one_friendship_and_notifies_both_ways(ann, be
     request = friends.friend_request_send(sender=ann, to_user=ben)
     assert Notification.objects.get(recipient=ben).kind == NotificationKind.FRIEND_REQUEST
     friends.friend_request_accept(user=ben, friend_request=request)
-    assert friends.are_friends(ann, ben) and friends.are_friends(ben, ann)
+    assert are_friends(ann, ben) and are_friends(ben, ann)
     assert Friendship.objects.count() == 1
     assert Notification.objects.get(recipient=ann).kind == NotificationKind.FRIEND_ACCEPTED
 
@@ -74,7 +75,7 @@ def test_either_friend_can_unfriend(ann, ben):
         user=ben, friend_request=friends.friend_request_send(sender=ann, to_user=ben)
     )
     friends.friendship_remove(user=ben, other=ann)
-    assert not friends.are_friends(ann, ben)
+    assert not are_friends(ann, ben)
     with pytest.raises(NotFound):
         friends.friendship_remove(user=ann, other=ben)
 
@@ -84,7 +85,7 @@ def test_a_blocked_member_can_no_longer_send_requests(ann, ben):
         user=ben, friend_request=friends.friend_request_send(sender=ann, to_user=ben)
     )
     friends.block_create(blocker=ben, blocked=ann)
-    assert not friends.are_friends(ann, ben)
+    assert not are_friends(ann, ben)
     with pytest.raises(NotAllowed):
         friends.friend_request_send(sender=ann, to_user=ben)
     with pytest.raises(Conflict, match="Unblock"):

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from social import friends
+from social.relationships import are_friends
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_accepting_moves_the_person_to_your_friends_in_one_response(client, me):
     assert 'id="incoming-heading"' not in html  # no request left for me
     mine = _section(html, "friends-heading")
     assert "Ivan Ivanov" in mine and "(1)" in mine and "Unfriend" in mine
-    assert friends.are_friends(me, ivan)
+    assert are_friends(me, ivan)
 
 
 def test_a_failed_action_in_the_lists_says_why_and_changes_nothing(client, me):

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from social import friends
 from social.models import Block, FriendRequest, FriendRequestStatus, Friendship, ProfileVisibility
+from social.relationships import are_friends
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,7 @@ def test_a_crossing_request_makes_friends_at_once(client, me):
     friends.friend_request_send(sender=ann, to_user=me)
     response = client.post("/friends/send/", {"username": "ann"}, follow=True)
     assert "Ann had already asked you: you are now friends." in response.content.decode()
-    assert friends.are_friends(me, ann)
+    assert are_friends(me, ann)
     assert not FriendRequest.objects.filter(status=FriendRequestStatus.PENDING).exists()
 
 
@@ -201,7 +202,7 @@ def test_accepting_an_incoming_request_swaps_the_row_in_place(client, me):
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<li id="person-{ivan.pk}" class="person-row"')
     assert "You and Ivan are now friends." in html and "Unfriend" in html
-    assert friends.are_friends(me, ivan)
+    assert are_friends(me, ivan)
 
 
 def test_declining_swaps_the_row_and_a_second_decline_is_a_409(client, me):
@@ -214,7 +215,7 @@ def test_declining_swaps_the_row_and_a_second_decline_is_a_409(client, me):
     again = client.post("/u/ivan/decline/", {"view": "row"}, headers=HTMX)
     assert again.status_code == 409
     assert "There is no pending friend request between you any more." in again.content.decode()
-    assert not friends.are_friends(me, ivan)
+    assert not are_friends(me, ivan)
 
 
 def test_cancel_unfriend_and_unblock_from_rows(client, me):
@@ -236,7 +237,7 @@ def test_cancel_unfriend_and_unblock_from_rows(client, me):
         "You unblocked Boris."
         in client.post("/u/boris/unblock/", {"view": "row"}, headers=HTMX).content.decode()
     )
-    assert not pending(me, olga).exists() and not friends.are_friends(me, frida)
+    assert not pending(me, olga).exists() and not are_friends(me, frida)
     assert not Block.objects.exists()
 
 

@@ -1,0 +1,1 @@
+"""API views composed from several apps; each module is one resource."""
