@@ -20,9 +20,8 @@ from rest_framework.response import Response
 from bets import leaderboards, selectors, services
 from bets.models import MAX_STAKE, Bet, BetStatus, LedgerEntry, Reason
 from bets.views import meeting_bets_as_seen
-from booky.core.api import StandardPagination
+from booky.core.api import ErrorSerializer, StandardPagination
 from booky.core.errors import DomainError
-from clubs.api import ErrorSerializer
 from meetings.api import ETAG, IF_MATCH, PreconditionRequired, etag, expected_version
 from meetings.models import Meeting
 from social.models import User

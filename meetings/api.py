@@ -29,10 +29,10 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from booky.core.api import require_changes
+from booky.core.api import ErrorSerializer, require_changes
 from booky.core.errors import DomainError, NotAllowed
 from booky.core.numbers import StrictIntegerApiField, StrictModelSerializer
-from clubs.api import CLUB_SLUG, ClubChildMixin, ErrorSerializer
+from clubs.api_scope import CLUB_SLUG, ClubChildMixin
 from clubs.models import Membership
 from meetings import permissions, services
 from meetings.models import Attendance, FinishStatus, Meeting, MeetingStatus, Rsvp

@@ -21,10 +21,9 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from booky.core.api import require_changes
+from booky.core.api import ErrorSerializer, require_changes
 from booky.core.errors import NotFound
 from booky.core.validators import validate_visible_name
-from clubs.api import ErrorSerializer
 from social import friends, selectors
 from social.models import Block, FriendRequest, FriendRequestStatus, NotificationKind, ProfileVisibility, User
 from social.notifications import email_preferences_update

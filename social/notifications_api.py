@@ -12,8 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from booky.core.api import ErrorSerializer
 from booky.core.errors import DomainError
-from clubs.api import ErrorSerializer
 from social import notifications
 from social.models import Notification, NotificationKind
 
