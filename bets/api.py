@@ -22,7 +22,7 @@ from bets.models import MAX_STAKE, Bet, BetStatus, LedgerEntry, Reason
 from bets.views import meeting_bets_as_seen
 from booky.core.api import ErrorSerializer, StandardPagination
 from booky.core.errors import DomainError
-from meetings.api import ETAG, IF_MATCH, PreconditionRequired, etag, expected_version
+from booky.core.etags import ETAG, IF_MATCH, PreconditionRequired, etag, expected_version
 from meetings.models import Meeting
 from social.models import User
 from social.permissions import mark_profile_visibility
