@@ -25,9 +25,10 @@ from clubs.models import (
     Role,
 )
 from clubs.services import _lock_club, notify_join_request
+from clubs.visibility import annotate_profile_visibility
 from social.models import Block, NotificationKind, User
 from social.notifications import notify
-from social.permissions import annotate_profile_visibility, shown_name, with_profile_visibility
+from social.permissions import shown_name, with_profile_visibility
 from social.relationships import are_friends, friends_of
 
 INVITATIONS_URL = "clubs_invitations:list"

@@ -1,10 +1,17 @@
 from rest_framework.routers import SimpleRouter
 
-from meetings import api
+from meetings.api import attendance, meetings
 
 router = SimpleRouter()
-router.register(r"clubs/(?P<club_slug>[^/.]+)/meetings", api.ClubMeetingViewSet, basename="api-club-meeting")
-router.register("meetings", api.MeetingViewSet, basename="api-meeting")
-router.register("me/meetings", api.MyMeetingViewSet, basename="api-my-meeting")
+router.register(
+    r"clubs/(?P<club_slug>[^/.]+)/meetings", meetings.ClubMeetingViewSet, basename="api-club-meeting"
+)
+router.register("meetings", meetings.MeetingViewSet, basename="api-meeting")
+router.register("me/meetings", meetings.MyMeetingViewSet, basename="api-my-meeting")
 
-urlpatterns = router.urls
+# A meeting's attendance actions (meetings/{id}/rsvp/, ...) are named like the meeting's own
+# (api-meeting-rsvp): the same basename, so a router of their own (one router takes a basename once).
+attendance_router = SimpleRouter()
+attendance_router.register("meetings", attendance.MeetingAttendanceViewSet, basename="api-meeting")
+
+urlpatterns = [*router.urls, *attendance_router.urls]

@@ -1,14 +1,16 @@
-"""Shared API pieces: pagination and the one exception handler that shapes every error as JSON."""
+"""Shared API pieces: the error body and its schema, pagination, the role check every view makes
+first, and the one exception handler that shapes every error as JSON."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from booky.core import outages
-from booky.core.errors import DomainError
+from booky.core.errors import DomainError, NotAllowed
 from booky.core.numbers import is_ascii_integer
 
 
@@ -23,6 +25,18 @@ class ErrorSerializer(serializers.Serializer):
         help_text="Validation errors per field (400 only): a list of messages, or for a list or nested "
         'object the same shape by index or key, e.g. `{"usernames": {"0": ["..."]}}`.',
     )
+
+
+def error_responses(*codes: int) -> dict:
+    """The schema's `responses` entries for error statuses that answer with the plain `Error` body."""
+    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+
+
+def require(allowed: bool, message: str) -> None:
+    """A role check made before the input is read: a caller without the right role gets 403 whatever
+    they send (the services check again)."""
+    if not allowed:
+        raise NotAllowed(message)
 
 
 class StandardPagination(PageNumberPagination):
