@@ -4,7 +4,7 @@ Invariants: a balance changes only together with one ledger row, in one transact
 account row locked (`select_for_update`); awards and settlements carry a unique key.
 
 Lock order. Every transaction that locks several rows (here, in clubs/services.py, meetings/services.py
-and social/services.py) takes them in this order, skipping the levels it does not need, so two
+and booky/site/accounts.py) takes them in this order, skipping the levels it does not need, so two
 transactions never wait on each other in a circle:
 
     user (deleting an account) → club → membership → meeting(s) by id → attendance → bet(s) by id

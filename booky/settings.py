@@ -74,7 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "booky.core.request_log.RequestLogMiddleware",
-    # Database unreachable: 503 + Retry-After instead of 500 (booky/outages.py).
+    # Database unreachable: 503 + Retry-After instead of 500 (booky/core/outages.py).
     "booky.core.outages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "booky.core.middleware.RejectNulBytesMiddleware",
