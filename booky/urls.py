@@ -8,6 +8,7 @@ from django.views.static import serve as media_serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from booky.core import health
+from booky.site import urls as site_urls
 from booky.site.views import home
 
 # The admin's login goes through allauth, so its rate limits apply there too.
@@ -21,14 +22,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
-    path("settings/", include("social.urls")),
+    path("settings/", include(site_urls.social_urls)),
     path("", include("social.urls_people")),
     path("notifications/", include("social.urls_notifications")),
     # Before the club pages, whose <slug>/ pattern would otherwise take "invitations".
     path("clubs/invitations/", include("clubs.urls_invitations")),
     path("clubs/", include("clubs.urls")),
-    path("books/", include("books.urls")),
-    path("", include("meetings.urls")),
+    path("books/", include(site_urls.books_urls)),
+    path("", include(site_urls.meetings_urls)),
     path("", include("bets.urls")),
     path("api/v1/", include("booky.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
