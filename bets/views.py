@@ -2,6 +2,7 @@
 
 Reads come from bets.selectors and bets.leaderboards (the same ones the API uses); every write goes
 through bets.services, whose DomainErrors show as form errors (422, or 409 for a conflict).
+What the "Bets" section shows comes from bets.sections, which the meeting page (booky.site) uses too.
 """
 
 from django.contrib import messages
@@ -19,16 +20,14 @@ from bets import leaderboards, selectors, services
 from bets.charts import balance_chart
 from bets.forms import BetForm, BetVersionForm
 from bets.models import BetStatus, Reason
+from bets.sections import bets_context
 from booky.core.errors import Conflict, DomainError
 from booky.core.htmx import is_fragment_request as _is_fragment_request
 from booky.core.htmx import login_required_page
 from booky.core.numbers import Paginator
 from clubs.models import Membership
-from clubs.visibility import annotate_profile_visibility, mark_profile_visibility
 from meetings import permissions
 from meetings.models import Meeting
-from meetings.views import RACE_POLL_SECONDS, in_viewer_timezone
-from social.permissions import with_profile_visibility
 
 LEDGER_PER_PAGE = 25
 LEADERBOARD_PER_PAGE = 25
@@ -58,73 +57,6 @@ def _visible_meeting(request, pk: int) -> Meeting:
     if meeting is None:
         raise Http404("No such meeting.")
     return meeting
-
-
-def meeting_bets_as_seen(viewer, meeting: Meeting) -> list:
-    """Every active bet of the meeting, its bettor and horse marked with what `viewer` may see of them."""
-    bets = annotate_profile_visibility(
-        selectors.meeting_bets(meeting), viewer, club=meeting.club, user_fields=("bettor", "horse")
-    )
-    return with_profile_visibility(bets, user_fields=("bettor", "horse"))
-
-
-def bets_context(request, meeting: Meeting, *, form: BetForm | None = None, now=None) -> dict:
-    """Everything the "Bets" section shows, in a fixed number of queries whatever the number of bets."""
-    now = now or timezone.now()
-    user = request.user
-    board = selectors.odds_board(meeting, now)
-    going_horses = [row.horse for row in board.horses if row.going]
-    my_bet = selectors.bet_of(user, meeting) if user.is_authenticated else None
-    open_bet = my_bet if my_bet is not None and my_bet.status == BetStatus.OPEN else None
-    balance = selectors.balance_of(user) if user.is_authenticated else 0
-    i_am_going = user.is_authenticated and any(horse.pk == user.pk for horse in going_horses)
-    if not user.is_authenticated:
-        why_not = "anonymous"
-    elif board.closed:
-        why_not = "closed"
-    elif not permissions.can_take_part(user, meeting):
-        why_not = "outsider"
-    elif not i_am_going:
-        why_not = "not_going"
-    elif open_bet is None and balance < 1:
-        why_not = "broke"
-    else:
-        why_not = ""
-    available = balance + (open_bet.amount if open_bet else 0)
-    if form is None and not why_not:
-        initial = (
-            {
-                "horse": open_bet.horse_id,
-                "amount": open_bet.amount,
-                "bet": open_bet.pk,
-                "version": open_bet.version,
-            }
-            if open_bet
-            else {}
-        )
-        form = BetForm(horses=going_horses, available=available, initial=initial)
-    resolved = meeting.bets_resolved_at is not None
-    all_bets = meeting_bets_as_seen(user, meeting) if board.closed else None
-    mark_profile_visibility(
-        user,
-        [row.horse for row in board.horses],
-        club=meeting.club,
-        viewer_is_member=getattr(meeting, "viewer_is_member", None),
-    )
-    return {
-        "meeting": meeting,
-        "board": board,
-        "my_bet": my_bet,
-        "open_bet": open_bet,
-        "balance": balance,
-        "bet_form": form if not why_not else None,
-        "why_not": why_not,
-        "bonus_pending": why_not == "broke" and selectors.welcome_bonus_pending(user),
-        "all_bets": all_bets,
-        "resolved": resolved,
-        # The section refreshes with the race until its bets are settled.
-        "bets_poll": meeting.is_scheduled() and not resolved and RACE_POLL_SECONDS,
-    }
 
 
 def _bets_response(request, meeting: Meeting, *, status: int = 200, **extra):
@@ -166,7 +98,6 @@ def _bet_form(request, meeting: Meeting, my_bet) -> BetForm:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
-@in_viewer_timezone
 def meeting_bets(request, pk: int):
     """GET: the section alone (polled with the race). POST: place my bet."""
     meeting = _visible_meeting(request, pk)
@@ -222,7 +153,6 @@ def _stale(request, meeting: Meeting, error: services.StaleBet):
 
 @require_POST
 @login_required_page
-@in_viewer_timezone
 def change(request, pk: int):
     meeting = _visible_meeting(request, pk)
     _require_member(request, meeting)
@@ -250,7 +180,6 @@ def change(request, pk: int):
 
 @require_POST
 @login_required_page
-@in_viewer_timezone
 def withdraw(request, pk: int):
     meeting = _visible_meeting(request, pk)
     _require_member(request, meeting)
@@ -276,7 +205,6 @@ def withdraw(request, pk: int):
 @require_safe
 @vary_on_headers("HX-Request")
 @login_required_page
-@in_viewer_timezone
 def points(request):
     now = timezone.now()
     page = Paginator(selectors.ledger_of(request.user), LEDGER_PER_PAGE).get_page(request.GET.get("page"))
@@ -322,7 +250,6 @@ def _tabs(request, scope: str, board) -> list[dict]:
 
 @require_safe
 @vary_on_headers("HX-Request")
-@in_viewer_timezone
 def leaderboard(request, scope: str = leaderboards.GLOBAL):
     if scope == leaderboards.FRIENDS and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())

@@ -2,6 +2,8 @@ from django.urls import path
 
 from books import views
 
+# A book's page (books:detail) also lists the meetings about it: booky.site mounts it into this
+# namespace (booky/site/urls.py).
 app_name = "books"
 urlpatterns = [
     path("", views.search, name="search"),
@@ -10,5 +12,4 @@ urlpatterns = [
     path("picker/", views.picker, name="picker"),
     path("picker/choose/", views.picker_choose, name="picker_choose"),
     path("google/<str:volume_id>/", views.google_open, name="google"),
-    path("<int:pk>/", views.detail, name="detail"),
 ]

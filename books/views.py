@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -24,7 +24,6 @@ from books.search import clean_query, poll_expired, poll_started_at, search_book
 from booky.core.errors import Conflict, DomainError, NotFound
 from booky.core.htmx import is_fragment_request as _is_fragment_request
 from booky.core.numbers import Paginator
-from meetings.models import Meeting
 
 RESULTS_PER_PAGE = 20
 
@@ -108,18 +107,6 @@ def _search_results(request, template: str, found, *, started_at: int) -> Templa
         "page_query": urlencode({"q": found.query}) if found.query else "",
     }
     return TemplateResponse(request, template, context)
-
-
-@require_safe
-def detail(request, pk: int):
-    book = get_object_or_404(Book, pk=pk)
-    # Meetings about this book in clubs the viewer can see: upcoming first, then the latest past ones.
-    meetings = Meeting.objects.visible_to(request.user).filter(book=book).select_related("club", "book")
-    upcoming = list(meetings.upcoming()[:20])
-    past = list(meetings.past()[:10])
-    return TemplateResponse(
-        request, "books/detail.html", {"book": book, "upcoming_meetings": upcoming, "past_meetings": past}
-    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -28,8 +28,8 @@ urlpatterns = [
     # Before the club pages, whose <slug>/ pattern would otherwise take "invitations".
     path("clubs/invitations/", include("clubs.urls_invitations")),
     path("clubs/", include(site_urls.clubs_patterns)),
-    path("books/", include("books.urls")),
-    path("", include("meetings.urls")),
+    path("books/", include(site_urls.books_patterns)),
+    path("", include(site_urls.meetings_patterns)),
     path("", include("bets.urls")),
     path("api/v1/", include("booky.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -3,10 +3,11 @@
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from meetings.models import Meeting, MeetingStatus
+from meetings.models import CalendarFeed, Meeting, MeetingStatus
 
 PRODID = "-//Booky//Book club meetings//EN"
 MEMBERS_SEE_WHERE = "Members see where we meet."
@@ -72,3 +73,8 @@ def meetings_calendar(
             meeting_event(meeting, url=url_for(meeting), host=host, now=now, show_where=show_where)
         )
     return calendar.to_ical()
+
+
+def feed_url(request, feed: CalendarFeed) -> str:
+    """The private feed's full address, to paste into a calendar app."""
+    return request.build_absolute_uri(reverse("meetings:feed", args=[feed.token]))

@@ -15,6 +15,8 @@ TRACK_TOP = 28
 RUNNER_OFFSET = 28  # from the lane's top to the track line
 CHART_WIDTH = 300
 CHART_HEIGHT = 100
+# While a meeting is scheduled its page re-reads the race (and the bets section) this often.
+RACE_POLL_SECONDS = 30
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,18 @@
 from django.urls import path
 
-from meetings import views
+from meetings.views import feeds, manage, mine, race
 
+# The meeting page (meetings:detail) and its edit form (meetings:edit) show the bets too: booky.site
+# mounts them into this namespace (booky/site/urls.py).
 app_name = "meetings"
 urlpatterns = [
-    path("meetings/mine/", views.mine, name="mine"),
-    path("meetings/<int:pk>/", views.detail, name="detail"),
-    path("meetings/<int:pk>.ics", views.meeting_ics, name="ics"),
-    path("meetings/<int:pk>/edit/", views.edit, name="edit"),
-    path("meetings/<int:pk>/cancel/", views.cancel, name="cancel"),
-    path("meetings/<int:pk>/complete/", views.complete, name="complete"),
-    path("meetings/<int:pk>/rsvp/", views.rsvp, name="rsvp"),
-    path("meetings/<int:pk>/progress/", views.progress, name="progress"),
-    path("meetings/<int:pk>/check-in/", views.check_in, name="check_in"),
-    path("clubs/<slug:slug>/meetings/new/", views.create, name="create"),
-    path("calendar/<str:token>.ics", views.feed, name="feed"),
+    path("meetings/mine/", mine.mine, name="mine"),
+    path("meetings/<int:pk>.ics", feeds.meeting_ics, name="ics"),
+    path("meetings/<int:pk>/cancel/", manage.cancel, name="cancel"),
+    path("meetings/<int:pk>/complete/", manage.complete, name="complete"),
+    path("meetings/<int:pk>/rsvp/", race.rsvp, name="rsvp"),
+    path("meetings/<int:pk>/progress/", race.progress, name="progress"),
+    path("meetings/<int:pk>/check-in/", race.check_in, name="check_in"),
+    path("clubs/<slug:slug>/meetings/new/", manage.create, name="create"),
+    path("calendar/<str:token>.ics", feeds.feed, name="feed"),
 ]

@@ -5,7 +5,6 @@ from social import views
 app_name = "social"
 urlpatterns = [
     path("", views.settings_page, name="settings"),
-    path("calendar/", views.calendar_page, name="calendar"),
     path("avatar/", views.avatar_upload, name="avatar"),
     path("avatar/remove/", views.avatar_delete, name="avatar_remove"),
 ]

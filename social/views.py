@@ -127,43 +127,6 @@ def avatar_delete(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-@vary_on_headers("HX-Request")
-def calendar_page(request):
-    """The private calendar feed URL, and buttons that create it or replace its secret token.
-
-    Only POST writes: a GET (a prefetching browser, a link checker) never mints a token.
-    """
-    from meetings.models import CalendarFeed
-    from meetings.services import calendar_feed_get_or_create, calendar_feed_reset
-    from meetings.views import feed_url
-
-    created = reset = False
-    if request.method == "POST":
-        if request.POST.get("action") == "create":
-            # Idempotent: a second tab's "Create" shows the link the first one made.
-            feed, created = calendar_feed_get_or_create(user=request.user), True
-        else:
-            feed, reset = calendar_feed_reset(user=request.user), True
-        if not _is_fragment_request(request):
-            messages.success(request, CALENDAR_CREATED_MESSAGE if created else CALENDAR_RESET_MESSAGE)
-            return redirect("social:calendar")
-    else:
-        feed = CalendarFeed.objects.filter(user=request.user).first()
-    template = "social/settings_calendar.html"
-    if _is_fragment_request(request):
-        template += "#calendar-feed"
-    context = {"feed_url": feed_url(request, feed) if feed else None, "reset": reset, "created": created}
-    return TemplateResponse(request, template, context)
-
-
-CALENDAR_CREATED_MESSAGE = "Your calendar link is ready: add it to your calendar app."
-CALENDAR_RESET_MESSAGE = (
-    "Done: your calendar link is new. Calendars subscribed with the old link stop updating."
-)
-
-
 # --- friends page ---------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from bets import selectors, services
 from bets.models import Bet
+from bets.sections import meeting_bets_as_seen
 from bets.serializers import (
     BetInputSerializer,
     BetPatchSerializer,
@@ -19,7 +20,6 @@ from bets.serializers import (
     MeetingBetsSerializer,
     StaleBetSerializer,
 )
-from bets.views import meeting_bets_as_seen
 from booky.core.api import error_responses
 from booky.core.errors import DomainError
 from booky.core.etags import ETAG, IF_MATCH, PreconditionRequired, etag, expected_version

@@ -9,23 +9,45 @@ the site's pages (so a catch-all like `<slug:slug>/` never shadows the app's fix
 
 from django.urls import path
 
-from booky.site.views import account, club_page, profile
+from books import urls as books_urls
+from booky.site.views import account, book_page, club_page, meeting_page, profile
 from clubs import urls as clubs_urls
+from meetings import urls as meetings_urls
+from meetings.views import feeds as meeting_feeds
 from social import urls as social_urls
 from social import urls_people as people_urls
 
-# Mounted at /clubs/. The club page shows the club's meetings.
-clubs_patterns = (
-    [*clubs_urls.urlpatterns, path("<slug:slug>/", club_page.detail, name="detail")],
-    clubs_urls.app_name,
-)
-# /settings/...: the member's settings; deleting the account lists the clubs they own.
+# /settings/...: the member's settings. Deleting the account lists the clubs they own; the calendar
+# link is meetings' (they own CalendarFeed), its page one of the settings pages.
 social_patterns = (
-    [*social_urls.urlpatterns, path("delete/", account.delete_account_page, name="delete_account")],
+    [
+        *social_urls.urlpatterns,
+        path("delete/", account.delete_account_page, name="delete_account"),
+        path("calendar/", meeting_feeds.calendar_settings, name="calendar"),
+    ],
     social_urls.app_name,
 )
 # /friends/, /u/<username>/...: the profile page shows the member's clubs, reading and standing.
 people_patterns = (
     [*people_urls.urlpatterns, path("u/<str:username>/", profile.profile_page, name="profile")],
     people_urls.app_name,
+)
+# Mounted at /clubs/. The club page shows the club's meetings.
+clubs_patterns = (
+    [*clubs_urls.urlpatterns, path("<slug:slug>/", club_page.detail, name="detail")],
+    clubs_urls.app_name,
+)
+# Mounted at /books/. The book page lists the clubs' meetings about the book.
+books_patterns = (
+    [*books_urls.urlpatterns, path("<int:pk>/", book_page.detail, name="detail")],
+    books_urls.app_name,
+)
+# The meeting page shows the race and the bets; its edit form warns about the open bets.
+meetings_patterns = (
+    [
+        *meetings_urls.urlpatterns,
+        path("meetings/<int:pk>/", meeting_page.detail, name="detail"),
+        path("meetings/<int:pk>/edit/", meeting_page.edit, name="edit"),
+    ],
+    meetings_urls.app_name,
 )
