@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from books import isbn as isbn_lib
 from books.dates import validate_published_date
 from books.models import MAX_PAGES, TITLE_MAX_LENGTH, Book
+from books.services import book_import_google
 from booky.core.errors import DomainError
 from booky.core.numbers import StrictIntegerField
 from booky.core.validators import validate_visible_name
@@ -106,8 +107,6 @@ class BookChoiceField(forms.Field):
             return value
         value = str(value).strip()
         if value.startswith("google:"):
-            from books.services import book_import_google
-
             try:
                 return book_import_google(volume_id=value.removeprefix("google:"))
             except DomainError as error:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from books.models import Book
+from books.ratelimit import search_limited
 from books.search import UNAVAILABLE_NOTICE, Result, clean_query, poll_started_at, search_books
 
 PICKER_RESULTS = 10
@@ -53,8 +54,6 @@ def picker_for(
 
     With `ask_google` off (a poll) Google's part comes from the cache only and no search is counted.
     """
-    from books.ratelimit import search_limited
-
     query = clean_query(request.GET.get(f"{field_name}_q", "")) if search else ""
     if not query:
         return Picker(field_name=field_name, query="", results=[], selected=selected)
