@@ -22,6 +22,7 @@ from books.picker import picker_for
 from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
 from books.search import clean_query, poll_expired, poll_started_at, search_books
 from booky.core.errors import Conflict, DomainError, NotFound
+from booky.core.forms import add_validation_error
 from booky.core.htmx import is_fragment_request as _is_fragment_request
 from booky.core.numbers import Paginator
 
@@ -160,7 +161,7 @@ def create(request):
         except Conflict as error:
             form.add_error("isbn", error.message)
         except ValidationError as error:
-            _add_validation_error(form, error)
+            add_validation_error(form, error)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -172,14 +173,6 @@ def create(request):
         "books/form.html#book-form" if _is_fragment_request(request) and form.is_bound else "books/form.html"
     )
     return TemplateResponse(request, template, {"form": form}, status=status)
-
-
-def _add_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- the book picker ---------------------------------------------------------------------------------

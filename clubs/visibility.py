@@ -12,24 +12,26 @@ from clubs.permissions import is_member
 from social import permissions as social_permissions
 
 
+def _viewer_is_member(viewer, club) -> Q | None:
+    if club is None or viewer is None or not viewer.is_authenticated:
+        return None
+    return Q(Exists(Membership.objects.filter(club=club, user=viewer)))
+
+
 def profile_visible_flag(viewer, *, club=None, user_field: str = "pk") -> Case:
     """The profile rule as a True/False annotation: on User rows (`user_field="pk"`) or on rows with a
     user foreign key (`user_field="user"`); with `club`, also true for every row when the viewer is
     one of its members. Costs no query of its own."""
-    rule = social_permissions.profile_visible_rule(viewer, user_field=user_field)
-    if club is not None and viewer is not None and viewer.is_authenticated:
-        rule |= Q(Exists(Membership.objects.filter(club=club, user=viewer)))
-    return social_permissions.as_flag(rule)
+    return social_permissions.profile_visible_flag(
+        viewer, user_field=user_field, also=_viewer_is_member(viewer, club)
+    )
 
 
 def annotate_profile_visibility(queryset, viewer, *, club=None, user_fields=("user",)):
     """`queryset` with `<field>_profile_visible` for each user foreign key in `user_fields`
     (social.permissions.with_profile_visibility reads them)."""
-    return queryset.annotate(
-        **{
-            f"{field}_profile_visible": profile_visible_flag(viewer, club=club, user_field=field)
-            for field in user_fields
-        }
+    return social_permissions.annotate_profile_visibility(
+        queryset, viewer, user_fields=user_fields, also=_viewer_is_member(viewer, club)
     )
 
 

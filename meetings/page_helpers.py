@@ -1,7 +1,7 @@
 """Pieces the meeting pages share (here and in booky.site): permission checks that answer 403,
 service errors shown on a form, the meeting form's response and what pre-fills it."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from books.models import Book
@@ -36,14 +36,6 @@ def require_manage(request, meeting: Meeting) -> None:
 def add_domain_error(form, error: DomainError) -> None:
     field = ERROR_FIELDS.get(error.code)
     form.add_error(field if field in form.fields else None, error.message)
-
-
-def add_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def status_for(error: DomainError) -> int:

@@ -67,18 +67,19 @@ def as_flag(rule: Q) -> Case:
     return Case(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def profile_visible_flag(viewer, *, user_field: str = "pk") -> Case:
-    """profile_visible_q as a True/False annotation on User rows or rows with a user foreign key.
-    Costs no query of its own; with_profile_visibility puts it on the fetched users. A club's lists
-    (where its members see everyone) use clubs.visibility's flag instead."""
-    return as_flag(profile_visible_rule(viewer, user_field=user_field))
+def profile_visible_flag(viewer, *, user_field: str = "pk", also: Q | None = None) -> Case:
+    """profile_visible_q as a True/False annotation on User rows or rows with a user foreign key,
+    true also where `also` holds (clubs.visibility passes "the viewer is a member of this club").
+    Costs no query of its own; with_profile_visibility puts it on the fetched users."""
+    rule = profile_visible_rule(viewer, user_field=user_field)
+    return as_flag(rule if also is None else rule | also)
 
 
-def annotate_profile_visibility(queryset, viewer, *, user_fields=("user",)):
+def annotate_profile_visibility(queryset, viewer, *, user_fields=("user",), also: Q | None = None):
     """`queryset` with `<field>_profile_visible` for each user foreign key in `user_fields`."""
     return queryset.annotate(
         **{
-            f"{field}_profile_visible": profile_visible_flag(viewer, user_field=field)
+            f"{field}_profile_visible": profile_visible_flag(viewer, user_field=field, also=also)
             for field in user_fields
         }
     )

@@ -8,18 +8,11 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from booky.core.errors import DomainError
+from booky.core.forms import add_validation_error
 from booky.core.htmx import is_fragment_request, login_required_page, redirect_for
 from clubs import permissions, services
 from clubs.forms import ClubDeleteForm, ClubForm
 from clubs.page_helpers import visible_club
-
-
-def _add_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -33,7 +26,7 @@ def create(request):
         except DomainError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_validation_error(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, f"{club.name} is ready. Invite people to join!")
             return redirect_for(request, club.get_absolute_url())
@@ -61,7 +54,7 @@ def edit(request, slug):
         except DomainError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_validation_error(form, error)
+            add_validation_error(form, error)
         else:
             messages.success(request, "Club details saved.")
             return redirect_for(request, club.get_absolute_url())

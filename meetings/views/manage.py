@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from books.picker import picker_for
 from booky.core.errors import DomainError
+from booky.core.forms import add_validation_error
 from booky.core.htmx import is_fragment_request as _is_fragment_request
 from booky.core.htmx import login_required_page
 from booky.core.htmx import redirect_for as _redirect
@@ -20,7 +21,6 @@ from meetings import permissions, services
 from meetings.forms import CancelForm, MeetingForm
 from meetings.page_helpers import (
     add_domain_error,
-    add_validation_error,
     book_from,
     form_response,
     prefill_from_query,

@@ -17,6 +17,7 @@ from bets.models import Bet, BetStatus
 from bets.sections import bets_context
 from books.picker import picker_for
 from booky.core.errors import DomainError
+from booky.core.forms import add_validation_error
 from booky.core.htmx import is_fragment_request, login_required_page
 from booky.core.htmx import redirect_for as _redirect
 from booky.core.timezones import viewer_timezone
@@ -25,7 +26,6 @@ from meetings.forms import MeetingForm
 from meetings.models import Meeting
 from meetings.page_helpers import (
     add_domain_error,
-    add_validation_error,
     book_from,
     form_response,
     prefill_from_query,
