@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, Count, QuerySet, Sum, When
+from django.db.models import Case, Count, QuerySet, Subquery, Sum, When
 from django.utils import timezone
 
 from bets.models import Account, Bet, BetStatus, LedgerEntry
 from bets.payouts import odds
 from meetings.models import Attendance, Meeting, MeetingStatus
+from meetings.selectors import child_stats, meeting_fingerprint
 from social.models import User
 
 
@@ -120,6 +121,16 @@ def meeting_bets(meeting: Meeting) -> QuerySet:
         .select_related("bettor", "horse")
         .order_by("placed_at", "pk")
     )
+
+
+def bets_fingerprint(viewer, pk: int, now: datetime | None = None) -> tuple:
+    """What the "Bets" section of meeting `pk` shows to `viewer`, as a tuple that changes when that
+    does (meetings.selectors.meeting_fingerprint plus the bets and my balance), in one query."""
+    extra = child_stats(Bet, prefix="bets")
+    if viewer.is_authenticated:
+        # The balance also moves when the welcome bonus arrives, which is all "broke" depends on.
+        extra["my_balance"] = Subquery(Account.objects.filter(user=viewer).values("balance")[:1])
+    return meeting_fingerprint(viewer, pk, now=now, **extra)
 
 
 def welcome_bonus_pending(user) -> bool:

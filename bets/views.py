@@ -22,6 +22,7 @@ from bets.forms import BetForm, BetVersionForm
 from bets.models import BetStatus, Reason
 from bets.sections import bets_context
 from booky.core.errors import Conflict, DomainError
+from booky.core.etags import fragment_etag, not_modified, with_fragment_etag
 from booky.core.htmx import is_fragment_request as _is_fragment_request
 from booky.core.htmx import login_required_page
 from booky.core.numbers import Paginator
@@ -99,12 +100,16 @@ def _bet_form(request, meeting: Meeting, my_bet) -> BetForm:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def meeting_bets(request, pk: int):
-    """GET: the section alone (polled with the race). POST: place my bet."""
+    """GET: the section alone (polled with the race; 304 when nothing it shows changed). POST: place
+    my bet."""
+    if request.method in ("GET", "HEAD") and _is_fragment_request(request):
+        etag = fragment_etag("bets", *selectors.bets_fingerprint(request.user, pk))
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
+        return with_fragment_etag(_bets_response(request, _visible_meeting(request, pk)), etag)
     meeting = _visible_meeting(request, pk)
     if request.method in ("GET", "HEAD"):
-        if not _is_fragment_request(request):
-            return redirect(f"{meeting.get_absolute_url()}#bets")
-        return _bets_response(request, meeting)
+        return redirect(f"{meeting.get_absolute_url()}#bets")
     return _place(request, meeting)
 
 

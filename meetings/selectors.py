@@ -1,6 +1,58 @@
-"""Reads that pages of several apps share (the dashboard, "My meetings")."""
+"""Reads that pages of several apps share (the dashboard, "My meetings", the polled fragments)."""
 
+from datetime import datetime
+
+from django.db.models import Count, Expression, Max, OuterRef, Subquery, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from clubs.models import Membership
 from meetings.models import Attendance, Meeting
+
+# A polled fragment may show what its fingerprint does not name (a renamed member, a profile made
+# private, a new friendship) at most this long after it changed.
+FINGERPRINT_FRESHNESS_SECONDS = 300
+
+
+def child_stats(model, *, meeting_field: str = "meeting", prefix: str) -> dict[str, Expression]:
+    """How many rows of `model` a meeting has, the sum of their versions and the newest id: together
+    they change whenever a row is added, changed (every change bumps `version`) or removed."""
+    rows = model.objects.filter(**{meeting_field: OuterRef("pk")}).order_by().values(meeting_field)
+    return {
+        f"{prefix}_count": Subquery(rows.annotate(value=Count("pk")).values("value")),
+        f"{prefix}_versions": Subquery(rows.annotate(value=Sum("version")).values("value")),
+        f"{prefix}_newest": Subquery(rows.annotate(value=Max("pk")).values("value")),
+    }
+
+
+def meeting_fingerprint(viewer, pk: int, *, now: datetime | None = None, **extra: Expression) -> tuple:
+    """What the race shows of meeting `pk` to `viewer`, as a tuple that changes when that does, in one
+    query (counts and versions, not the rows); `extra` adds the caller's own columns (the bets).
+
+    Raises Http404 when the viewer may not see the meeting, as the fragment itself would."""
+    now = now or timezone.now()
+    columns = {**child_stats(Attendance, prefix="attendances"), **extra}
+    if viewer.is_authenticated:
+        mine = Membership.objects.filter(club=OuterRef("club"), user=viewer)
+        columns["my_role"] = Subquery(mine.values("role")[:1])
+    row = (
+        Meeting.objects.visible_to(viewer)
+        .filter(pk=pk)
+        .annotate(**columns)
+        .values_list("version", "status", "starts_at", "ends_at", "bets_resolved_at", *columns)
+        .first()
+    )
+    if row is None:
+        raise Http404("No such meeting.")
+    starts_at, ends_at = row[2], row[3]
+    return (
+        viewer.pk,
+        timezone.get_current_timezone_name(),
+        now >= starts_at,
+        now >= ends_at,
+        int(now.timestamp()) // FINGERPRINT_FRESHNESS_SECONDS,
+        *row,
+    )
 
 
 def upcoming_with_my_attendance(user, meetings) -> list[Meeting]:

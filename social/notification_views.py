@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from booky.core.errors import DomainError
+from booky.core.etags import fragment_etag, not_modified, with_fragment_etag
 from booky.core.htmx import is_fragment_request as _is_fragment_request
 from booky.core.htmx import login_required_page
 from booky.core.numbers import Paginator
@@ -51,13 +52,16 @@ def notifications_page(request):
 
 
 @require_safe
-@never_cache
 @login_required_page
 def bell(request):
-    """The bell alone, with its unread count: the nav polls it every minute while the tab is visible."""
-    return TemplateResponse(
-        request, "social/notifications_bell.html", {"unread_count": notifications.unread_count(request.user)}
-    )
+    """The bell alone, with its unread count: the nav polls it every minute while the tab is visible
+    (304 when the count is the same)."""
+    unread_count = notifications.unread_count(request.user)
+    etag = fragment_etag("bell", request.user.pk, unread_count)
+    if (unchanged := not_modified(request, etag)) is not None:
+        return unchanged
+    response = TemplateResponse(request, "social/notifications_bell.html", {"unread_count": unread_count})
+    return with_fragment_etag(response, etag)
 
 
 def _back_to_list(request):

@@ -17,6 +17,7 @@ from bets.models import Bet, BetStatus
 from bets.sections import bets_context
 from books.picker import picker_for
 from booky.core.errors import DomainError
+from booky.core.etags import fragment_etag, not_modified, with_fragment_etag
 from booky.core.forms import add_validation_error
 from booky.core.htmx import is_fragment_request, login_required_page
 from booky.core.htmx import redirect_for as _redirect
@@ -40,16 +41,23 @@ from meetings.sections import (
     rsvp_context,
     visible_meeting,
 )
+from meetings.selectors import meeting_fingerprint
 
 
 @require_safe
 @vary_on_headers("HX-Request")
 def detail(request, pk: int):
+    if is_fragment_request(request):
+        # The race polls this URL: 304 when nothing it shows changed, else the meeting and its
+        # attendances, nothing else.
+        etag = fragment_etag("race", *meeting_fingerprint(request.user, pk))
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
+        meeting = visible_meeting(request, pk, page_data=True)
+        context = race_context(request, meeting, attendances(meeting, request.user))
+        return with_fragment_etag(TemplateResponse(request, "meetings/detail.html#race", context), etag)
     meeting = visible_meeting(request, pk, page_data=True)
     rows = attendances(meeting, request.user)
-    if is_fragment_request(request):
-        # The race polls this URL: keep it cheap (the meeting and its attendances, nothing else).
-        return TemplateResponse(request, "meetings/detail.html#race", race_context(request, meeting, rows))
     mine = next((attendance for attendance in rows if attendance.user_id == request.user.pk), None)
     can_take_part = permissions.can_take_part(request.user, meeting)
     can_manage = permissions.can_manage_meeting(request.user, meeting)
