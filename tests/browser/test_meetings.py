@@ -182,3 +182,37 @@ def test_saving_progress_updates_my_box_and_the_race_in_one_response(new_page):
     assert [request for request in requests if "/progress/" not in request] == [], requests
     assert len(requests) == 1
     _no_console_errors(page, "saving progress")
+
+
+def test_an_unchanged_race_is_revalidated_not_downloaded_again(new_page, caplog):
+    club = ClubFactory()
+    reader = add_member(club, UserFactory()).user
+    runner = add_member(club, UserFactory(display_name="Rita Runner")).user
+    meeting = MeetingFactory(club=club, book=BookFactory(page_count=300))
+    services.attendance_progress(user=runner, meeting=meeting, current_page=30)
+    page = new_page(1280, user=reader)
+    page.goto(f"/meetings/{meeting.pk}/")
+    caplog.set_level("INFO", logger="booky.request")
+    caplog.clear()
+    race_path = f"GET /meetings/{meeting.pk}/ "
+
+    def race_answers() -> list[str]:
+        return [
+            record.getMessage().split()[2] for record in caplog.records if race_path in record.getMessage()
+        ]
+
+    def poll() -> None:  # what the poll timer does every 30 s
+        with page.expect_response(lambda response: response.url.endswith(f"/meetings/{meeting.pk}/")):
+            page.evaluate("() => window.htmx.trigger(document.body, 'race-refresh')")
+
+    # The first poll downloads the race; the next one, with nothing changed, is a 304 from the
+    # browser's own If-None-Match, and the race stays on the page.
+    poll()
+    poll()
+    assert race_answers() == ["200", "304"]
+    expect(page.locator('g.runner[data-percent="10"]')).to_have_count(1)
+
+    services.attendance_progress(user=runner, meeting=meeting, current_page=150)
+    poll()
+    expect(page.locator('g.runner[data-percent="50"]')).to_have_count(1, timeout=5_000)
+    assert page.console_errors == []
