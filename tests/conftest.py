@@ -15,6 +15,17 @@ def _fast_static(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: cached fragments (the landing page's clubs, a dashboard's
+    activity) must not carry over from one test's data to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _rate_limit_windows_stand_still(monkeypatch):
     """django-ratelimit counts per fixed clock window; a slow test (PostgreSQL, a busy CI machine) that
     crosses a minute boundary would see its count restart. Tests run inside one frozen window."""

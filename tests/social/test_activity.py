@@ -4,6 +4,7 @@ days, respecting privacy (profile visibility, blocks, private clubs), in a const
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from bets.models import Bet, BetStatus
@@ -118,14 +119,33 @@ def test_dashboard_shows_the_feed_in_a_fixed_number_of_queries(client, viewer, d
 
     add_events(3)
     client.force_login(viewer)
-    # Session, user, memberships, next meeting, unread count, the feed's three.
-    with django_assert_num_queries(9):
+    # Session, user, memberships, next meeting, balance, unread count, the feed's five.
+    with django_assert_num_queries(11):
         client.get("/")
     add_events(6)
-    with django_assert_num_queries(9):
+    cache.clear()  # the feed is kept for a minute
+    with django_assert_num_queries(11):
         page = client.get("/").text
     shown = page.count("finished <a href=") + page.count("betting on") + page.count("joined <a href=")
     assert shown == 20  # 27 events, the newest 20
+
+
+def test_the_feed_is_read_once_a_minute_not_on_every_visit(client, viewer, django_assert_num_queries):
+    friend = _friend(viewer, display_name="Early Eve")
+    _finish(friend, MeetingFactory())
+    client.force_login(viewer)
+    first = client.get("/").text
+    later_friend = _friend(viewer, display_name="Late Larry")
+    _finish(later_friend, MeetingFactory())
+
+    with django_assert_num_queries(6):  # the feed's five queries are not run again
+        within_the_minute = client.get("/").text
+    cache.clear()  # the minute has passed
+    after_the_minute = client.get("/").text
+
+    assert "Early Eve" in first and "Early Eve" in within_the_minute
+    assert "Late Larry" not in within_the_minute
+    assert "Late Larry" in after_the_minute
 
 
 def test_dashboard_feed_has_an_empty_state(client, viewer):

@@ -35,6 +35,7 @@ def home(request):
         "memberships": memberships,
         "next_meeting": next_meetings[0] if next_meetings else None,
         "balance": balance_of(request.user),
-        "activity": activity_feed(request.user),
+        # Called by the template only when its minute-long cache of the feed has run out.
+        "activity_feed": lambda: activity_feed(request.user),
     }
     return TemplateResponse(request, "booky/dashboard.html", context)
