@@ -67,7 +67,9 @@ def activity_feed(viewer: User, *, now: datetime | None = None, limit: int = FEE
         .order_by("-finished_at", "-pk")[:limit]
     )
     wins = (
-        Bet.objects.filter(in_meeting_club, bettor_id__in=friends, status=BetStatus.WON, updated_at__gte=since)
+        Bet.objects.filter(
+            in_meeting_club, bettor_id__in=friends, status=BetStatus.WON, updated_at__gte=since
+        )
         .select_related("bettor", "meeting__book", "meeting__club")
         .order_by("-updated_at", "-pk")[:limit]
     )
