@@ -5,20 +5,20 @@ everyone on them, as a book club needs names. Same names and arguments as social
 with `club`: without it (`club=None`) they are exactly social's rule.
 """
 
-from django.db.models import Case, Exists, Q
+from django.db.models import Case, Value
 
-from clubs.models import Membership
 from clubs.permissions import is_member
 from social import permissions as social_permissions
 
 
-def _viewer_is_member(viewer, club) -> Q | None:
+def _viewer_is_member(viewer, club) -> bool | None:
+    # Asked once (the role is cached on the club, and pages ask it anyway), not as a subquery per row.
     if club is None or viewer is None or not viewer.is_authenticated:
         return None
-    return Q(Exists(Membership.objects.filter(club=club, user=viewer)))
+    return is_member(viewer, club)
 
 
-def profile_visible_flag(viewer, *, club=None, user_field: str = "pk") -> Case:
+def profile_visible_flag(viewer, *, club=None, user_field: str = "pk") -> Case | Value:
     """The profile rule as a True/False annotation: on User rows (`user_field="pk"`) or on rows with a
     user foreign key (`user_field="user"`); with `club`, also true for every row when the viewer is
     one of its members. Costs no query of its own."""

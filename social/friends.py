@@ -15,7 +15,7 @@ from social.events import friendship_ended, user_blocked
 from social.models import Block, FriendRequest, FriendRequestStatus, Friendship, NotificationKind, User
 from social.notifications import notifications_withdraw, notify
 from social.permissions import shown_name
-from social.relationships import are_friends, is_blocked, pair
+from social.relationships import are_friends, forget_friends, is_blocked, pair
 
 
 def friend_request_key(request_id: int) -> str:
@@ -26,6 +26,7 @@ def friend_request_key(request_id: int) -> str:
 def _befriend(a: User, b: User) -> Friendship:
     low, high = pair(a, b)
     friendship, _created = Friendship.objects.get_or_create(user_low_id=low, user_high_id=high)
+    forget_friends(a, b)
     return friendship
 
 
@@ -103,6 +104,7 @@ def friend_request_accept(*, user: User, friend_request: FriendRequest) -> Frien
     """The receiver says yes: one friendship for the pair."""
     request = _decide(user=user, friend_request=friend_request, status=FriendRequestStatus.ACCEPTED)
     friendship = _befriend(request.from_user, request.to_user)
+    forget_friends(user)
     notify(
         recipient=request.from_user,
         kind=NotificationKind.FRIEND_ACCEPTED,
@@ -136,6 +138,7 @@ def friendship_remove(*, user: User, other: User) -> None:
     deleted, _ = Friendship.objects.filter(user_low_id=low, user_high_id=high).delete()
     if not deleted:
         raise NotFound(f"You and {shown_name(user, other)} are not friends.")
+    forget_friends(user, other)
     friendship_ended.send(sender=Friendship, user=user, other=other)
 
 
@@ -150,6 +153,7 @@ def block_create(*, blocker: User, blocked: User) -> Block:
         raise Conflict(f"You already blocked {shown_name(blocker, blocked)}.", code="already_blocked")
     low, high = pair(blocker, blocked)
     Friendship.objects.filter(user_low_id=low, user_high_id=high).delete()
+    forget_friends(blocker, blocked)
     pending = FriendRequest.objects.filter(status=FriendRequestStatus.PENDING).filter(
         Q(from_user=blocker, to_user=blocked) | Q(from_user=blocked, to_user=blocker)
     )

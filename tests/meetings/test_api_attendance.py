@@ -180,7 +180,8 @@ def test_the_attendee_list_costs_the_same_queries_for_3_or_30_attendees(cast):
             services.attendance_progress(user=reader, meeting=small, current_page=index * 10)
         services.attendance_progress(user=reader, meeting=large, current_page=index * 10)
 
-    assert _attendee_queries(small) == _attendee_queries(large) <= 3
+    # the attendees; the viewer's role and friend ids, read once for the profile rule
+    assert _attendee_queries(small) == _attendee_queries(large) <= 5
 
 
 # Check-in ------------------------------------------------------------------------------------------

@@ -291,4 +291,4 @@ def test_the_friends_page_costs_the_same_with_3_or_30_people_in_each_list(client
     _populate(me, 27, "y")
     many = _page_queries(client, {"q": "y"})
     assert few == many
-    assert many <= 8
+    assert many <= 9  # with the viewer's friend ids, read once for the profile rule
