@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "booky.core.request_log.RequestLogMiddleware",
+    # Reads several parts of a page ask for, once per request (booky/core/request_memo.py).
+    "booky.core.request_memo.RequestMemoMiddleware",
     # Database unreachable: 503 + Retry-After instead of 500 (booky/core/outages.py).
     "booky.core.outages.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -6,6 +6,7 @@ keeping the reads here lets that rule build on them without importing the writes
 
 from django.db.models import Q
 
+from booky.core.request_memo import forget, remembered
 from social.models import Block, Friendship, User
 
 
@@ -27,27 +28,25 @@ def is_blocked(*, blocker: User, blocked: User) -> bool:
     return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
 
 
-_FRIEND_IDS = "_booky_friend_ids"
-
-
 def known_friend_ids(user: User) -> frozenset[int]:
-    """The user's friends' ids, read once per user object (so once per request for the viewer): the
-    profile rule filters lists on them instead of a subquery in every list query. social.friends
-    forgets them when it changes a friendship of that object."""
+    """The user's friends' ids, read once per request: the profile rule filters lists on them instead
+    of a subquery in every list query. social.friends forgets them when it changes a friendship."""
     if user is None or not user.is_authenticated:
         return frozenset()
-    if _FRIEND_IDS not in user.__dict__:
+
+    def read() -> frozenset[int]:
         pairs = Friendship.objects.filter(Q(user_low=user) | Q(user_high=user)).values_list(
             "user_low_id", "user_high_id"
         )
-        user.__dict__[_FRIEND_IDS] = frozenset(high if low == user.pk else low for low, high in pairs)
-    return user.__dict__[_FRIEND_IDS]
+        return frozenset(high if low == user.pk else low for low, high in pairs)
+
+    return remembered(("friend_ids", user.pk), read)
 
 
 def forget_friends(*users: User) -> None:
     for user in users:
         if user is not None:
-            user.__dict__.pop(_FRIEND_IDS, None)
+            forget(("friend_ids", user.pk))
 
 
 def friend_ids(user: User):

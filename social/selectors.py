@@ -11,8 +11,9 @@ people with their buttons ("Add friend", "Request sent", "Friends") never asks p
 
 from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 
-from social.models import Block, FriendRequest, FriendRequestStatus, Friendship, User
-from social.permissions import friend_of_q, profile_visible_q
+from social.models import Block, FriendRequest, FriendRequestStatus, User
+from social.permissions import profile_visible_q
+from social.relationships import known_friend_ids
 
 SEARCH_MIN_LENGTH = 2
 SEARCH_MAX_LENGTH = 100
@@ -37,12 +38,14 @@ def people_for(viewer, queryset=None):
             outgoing_request_id=Value(None, output_field=IntegerField()),
         )
     pending = FriendRequest.objects.filter(status=FriendRequestStatus.PENDING)
-    friendship = Friendship.objects.filter(
-        Q(user_low=viewer, user_high=OuterRef("pk")) | Q(user_low=OuterRef("pk"), user_high=viewer)
-    )
+    friends = sorted(known_friend_ids(viewer))
     return queryset.annotate(
         profile_visible=visible,
-        is_friend=Exists(friendship),
+        is_friend=Case(
+            When(pk__in=friends, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+        if friends
+        else Value(False),
         blocked_by_me=Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk"))),
         incoming_request_id=Subquery(
             pending.filter(from_user=OuterRef("pk"), to_user=viewer).values("pk")[:1]
@@ -74,7 +77,9 @@ def person(viewer, user: User) -> User:
 
 
 def friends_list(viewer):
-    return people_for(viewer, live_users().filter(friend_of_q(viewer))).order_by("username")
+    return people_for(viewer, live_users().filter(pk__in=sorted(known_friend_ids(viewer)))).order_by(
+        "username"
+    )
 
 
 def incoming_requests(viewer):
