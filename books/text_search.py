@@ -28,7 +28,7 @@ from django.db.models.expressions import RawSQL
 _FOLD = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
 _NOT_WORD = re.compile(r"[\W_]+")
 MAX_WORDS = 12  # a pasted paragraph is not a better search; it only costs more
-CANDIDATES = 1000  # per candidate set: what a full-text search ranks at most (see the module doc)
+CANDIDATES = 500  # per candidate set: what a full-text search ranks at most (see the module doc)
 TITLE_PREFIX_CANDIDATES = 200
 FUZZY_THRESHOLD = 0.45  # pg_trgm word similarity: "dostoievski" ~ "fyodor dostoevsky" is 0.5
 FUZZY_MIN_WORD = 4  # shorter words have too few trigrams to say anything about a typo
@@ -96,7 +96,12 @@ def _postgres(queryset, words: list[str], phrase: str, title_order):
         .annotate(
             title_order=title_order,
             text_rank=RawSQL(f"ts_rank({table}.search_vector, to_tsquery('simple', %s))", [tsquery]),
-            similarity=RawSQL(f"word_similarity(%s, {table}.search_text)", [fuzzy]),
+            # Similarity only orders the typo candidates; words found exactly need not pay for it.
+            similarity=RawSQL(
+                f"CASE WHEN {table}.search_vector @@ to_tsquery('simple', %s) THEN 1"
+                f" ELSE word_similarity(%s, {table}.search_text) END",
+                [tsquery, fuzzy],
+            ),
         )
         .order_by("title_order", "-text_rank", "-similarity", "title", "pk")
     )
