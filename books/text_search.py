@@ -28,8 +28,8 @@ from django.db.models.expressions import RawSQL
 _FOLD = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
 _NOT_WORD = re.compile(r"[\W_]+")
 MAX_WORDS = 12  # a pasted paragraph is not a better search; it only costs more
-CANDIDATES = 500  # per candidate set: what a full-text search ranks at most (see the module doc)
-TITLE_PREFIX_CANDIDATES = 200
+CANDIDATES = 300  # per candidate set: what a full-text search ranks at most (see the module doc)
+TITLE_PREFIX_CANDIDATES = 100
 FUZZY_THRESHOLD = 0.45  # pg_trgm word similarity: "dostoievski" ~ "fyodor dostoevsky" is 0.5
 FUZZY_MIN_WORD = 4  # shorter words have too few trigrams to say anything about a typo
 FUZZY_RATIO = 0.75  # difflib (SQLite): "punishmnet" ~ "punishment" is 0.9
