@@ -21,26 +21,6 @@ from books.models import Book
 from books.text_search import search_fields
 
 SEARCHES = ["les miserables", "Crime and Punishmnet", "Dostoievski", "dost", "the", "emma", "zzqx"]
-COLUMNS = [
-    "title",
-    "subtitle",
-    "authors",
-    "author_line",
-    "search_title",
-    "search_text",
-    "page_count",
-    "published_date",
-    "publisher",
-    "language",
-    "categories",
-    "description",
-    "cover_url",
-    "isbn_10",
-    "isbn_13",
-    "google_volume_id",
-    "source",
-    "created_at",
-]
 _SYLLABLES = [
     "ka",
     "lo",
@@ -104,20 +84,29 @@ class Command(BaseCommand):
         first_names = _words(rng, 400)
         surnames = _words(rng, 8_000)
         now = timezone.now()
+        # Every column but the id, with the model's defaults unless set below.
+        fields = [field for field in Book._meta.concrete_fields if not field.primary_key]
+        defaults = {field.attname: field.get_default() for field in fields}
+        defaults.update(source="manual", created_at=now, authors=None, categories="[]")
+        columns = ", ".join(field.column for field in fields)
         with (
             connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY books_book ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+            cursor.cursor.copy(f"COPY books_book ({columns}) FROM STDIN") as copy,
         ):
             for _ in range(count):
                 title = " ".join(
                     rng.choices(vocabulary, cum_weights=cumulative, k=rng.randint(1, 6))
                 ).capitalize()
                 authors = [f"{rng.choice(first_names).title()} {rng.choice(surnames).title()}"]
-                fields = search_fields(title, "", authors)
-                copy.write_row(
-                    (title, "", json.dumps(authors), authors[0], fields["search_title"], fields["search_text"],
-                     rng.randint(50, 900), "", "", "", "[]", "", "", "", "", "", "manual", now)
-                )  # fmt: skip
+                row = {
+                    **defaults,
+                    "title": title,
+                    "authors": json.dumps(authors),
+                    "author_line": authors[0],
+                    "page_count": rng.randint(50, 900),
+                    **search_fields(title, "", authors),
+                }
+                copy.write_row([row[field.attname] for field in fields])
 
     def _explain(self, text: str, *, quiet: bool) -> None:
         with CaptureQueriesContext(connection) as captured:
