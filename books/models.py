@@ -1,7 +1,7 @@
 """Books: one row per book Booky knows, from the catalog, Google Books or typed in by hand."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
-from django.db import connection, models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from books import isbn as isbn_lib
+from books import text_search
 from books.dates import validate_published_date
 from books.sanitize import clean_description
 from booky.core.validators import validate_visible_name
@@ -28,32 +29,49 @@ class Source(models.TextChoices):
     MANUAL = "manual", "Added by hand"
 
 
+# What the stored search columns (search_title, search_text) are computed from.
+SEARCHED_FIELDS = frozenset({"title", "subtitle", "authors"})
+SEARCH_COLUMNS = ("search_title", "search_text", "author_line")
+
+
 class BookQuerySet(models.QuerySet):
     def search(self, text: str):
-        """Books matching `text`, best first: full-text ranking on PostgreSQL, substring match elsewhere."""
+        """Books matching `text`, best first (see books.text_search); all books by title when blank."""
         text = (text or "").strip()
         if not text:
             return self.order_by("title", "pk")
         compact = isbn_lib.normalize(text)
         if isbn_lib.looks_like_isbn(compact):
             return self.with_isbn(compact).order_by("pk")
-        contains = Q(title__icontains=text) | Q(subtitle__icontains=text) | Q(author_line__icontains=text)
-        if connection.vendor != "postgresql":
-            return self.filter(contains).order_by("title", "pk")
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        return text_search.search(self, text)
 
-        vector = (
-            SearchVector("title", weight="A", config="english")
-            + SearchVector("author_line", weight="B", config="english")
-            + SearchVector("subtitle", weight="C", config="english")
-        )
-        query = SearchQuery(text, search_type="websearch", config="english")
-        # Substring matches keep typeahead useful for half-typed words, which full-text search misses.
-        return (
-            self.annotate(search=vector, rank=SearchRank(vector, query))
-            .filter(Q(search=query) | contains)
-            .order_by("-rank", "title", "pk")
-        )
+    # The search columns follow title, subtitle and authors on every write path, including the bulk
+    # ones that skip save() (catalog loading, imports, seeding).
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for book in objs:
+            book.refresh_search_columns()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if SEARCHED_FIELDS & set(fields):
+            for book in objs:
+                book.refresh_search_columns()
+            fields = [*fields, *(column for column in SEARCH_COLUMNS if column not in fields)]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if not SEARCHED_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            books = list(self.model._base_manager.using(self.db).filter(pk__in=pks))
+            for book in books:
+                book.refresh_search_columns()
+            self.model._base_manager.using(self.db).bulk_update(books, SEARCH_COLUMNS, batch_size=500)
+        return count
 
     def with_isbn(self, raw: str):
         value = isbn_lib.normalize(raw)
@@ -72,6 +90,10 @@ class Book(models.Model):
     # Ordered as on the cover; author_line is the same names joined, for search and display.
     authors = models.JSONField(default=list, blank=True)
     author_line = models.CharField(max_length=1000, blank=True, editable=False)
+    # Normalized for search (books.text_search.normalize): the title, and title + subtitle + authors.
+    # PostgreSQL also keeps a generated tsvector of them (search_vector, migration 0004).
+    search_title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
     page_count = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_PAGES)]
     )
@@ -120,14 +142,19 @@ class Book(models.Model):
 
     def save(self, *args, **kwargs):
         # Invariants every writer gets for free: the search line matches the authors, the HTML is clean.
-        self.author_line = join_authors(self.authors)
+        self.refresh_search_columns()
         self.description = clean_description(self.description)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "author_line", "description"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *SEARCH_COLUMNS, "description"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("books:detail", args=[self.pk])
+
+    def refresh_search_columns(self) -> None:
+        self.author_line = join_authors(self.authors)
+        for column, value in text_search.search_fields(self.title, self.subtitle, self.authors).items():
+            setattr(self, column, value)
 
     @property
     def year(self) -> str:

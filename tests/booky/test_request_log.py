@@ -85,3 +85,72 @@ def test_log_json_switches_the_console_log_to_json_lines(run_django, log_json, i
         )
     else:
         assert " INFO booky.request GET /healthz 200 " in line
+
+
+def test_a_search_logs_what_was_searched(client, db, caplog):
+    caplog.set_level(logging.INFO, logger=REQUEST_LOGGER)
+    client.get("/books/", {"q": "les misérables", "page": "2"})
+    [record] = request_records(caplog)
+    assert record.path == "/books/"
+    assert record.query == "q=les+mis%C3%A9rables&page=2"
+    assert record.getMessage().startswith("GET /books/?q=les+mis%C3%A9rables&page=2 200 ")
+
+
+def test_a_request_without_a_query_string_logs_an_empty_query(client, caplog):
+    caplog.set_level(logging.INFO, logger=REQUEST_LOGGER)
+    client.get("/healthz")
+    [record] = request_records(caplog)
+    assert record.query == ""
+    assert "?" not in record.getMessage()
+
+
+SECRET_PARAMETERS = [
+    "token",
+    "access_token",
+    "refreshToken",
+    "password",
+    "new_password1",
+    "client_secret",
+    "api_key",
+    "key",
+    "code",
+    "X-Amz-Signature",
+    "sig",
+    "sessionid",
+    "csrfmiddlewaretoken",
+    "state",
+    "otp",
+]
+
+
+@pytest.mark.parametrize("name", SECRET_PARAMETERS)
+def test_secret_values_in_the_query_string_are_redacted(client, db, caplog, name):
+    caplog.set_level(logging.INFO, logger=REQUEST_LOGGER)
+    client.get("/books/", {"q": "dune", name: "s3cr3t-value"})
+    [record] = request_records(caplog)
+    assert "s3cr3t-value" not in record.getMessage()
+    assert "s3cr3t-value" not in JsonFormatter().format(record)
+    assert record.query == f"q=dune&{name}=[redacted]"
+
+
+@pytest.mark.parametrize("name", ["q", "page", "keyword", "postcode", "field", "since", "book_q"])
+def test_ordinary_parameters_are_logged_as_sent(client, db, caplog, name):
+    caplog.set_level(logging.INFO, logger=REQUEST_LOGGER)
+    client.get("/books/", {name: "plain"})
+    [record] = request_records(caplog)
+    assert record.query == f"{name}=plain"
+
+
+def test_a_secret_in_the_path_is_redacted(client, db, caplog):
+    caplog.set_level(logging.INFO, logger=REQUEST_LOGGER)
+    client.get("/accounts/password/reset/key/3f-s3cr3tresetkey/")
+    [record] = request_records(caplog)
+    assert "s3cr3tresetkey" not in record.getMessage()
+    assert record.path == "/accounts/password/reset/key/[redacted]-[redacted]/"
+
+
+def test_a_very_long_query_string_is_cut(client, db, caplog):
+    caplog.set_level(logging.INFO, logger=REQUEST_LOGGER)
+    client.get("/books/", {"q": "a" * 5000})
+    [record] = request_records(caplog)
+    assert len(record.query) == 500 and record.query.startswith("q=aaa")
