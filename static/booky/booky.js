@@ -1,4 +1,5 @@
-// Booky's small client script. No inline scripts anywhere: the Content-Security-Policy forbids them.
+// Booky's client script, one file for every page (templates/base.html); each part below acts only where
+// its elements are on the page. No inline scripts anywhere: the Content-Security-Policy forbids them.
 (function () {
   "use strict";
   // Fill empty timezone fields (sign-up, settings) from the browser.
@@ -56,4 +57,168 @@
   });
   document.addEventListener("DOMContentLoaded", function () { fillTimezones(document); });
   document.addEventListener("htmx:afterSettle", function (event) { fillTimezones(event.target); });
+})();
+
+// ── Notifications: the bell in the nav refreshes its unread count: every `data-notifications-poll`
+// seconds (60 by default) while the tab is visible, it fires `notifications-poll` on <body>, which the bell listens to
+// (hx-trigger="notifications-poll from:body"). A hidden tab does not poll; coming back to it refreshes at
+// once if a poll was missed. (htmx's "every 60s [condition]" would need eval, which our CSP forbids.)
+(function () {
+  "use strict";
+  var lastPoll = Date.now();
+
+  function bell() { return document.getElementById("notification-bell"); }
+
+  function intervalMs(element) {
+    var seconds = parseFloat(element.getAttribute("data-notifications-poll"));
+    return (seconds > 0 ? seconds : 60) * 1000;
+  }
+
+  function pollIfDue() {
+    var element = bell();
+    if (!element || !window.htmx || document.visibilityState !== "visible") return;
+    if (Date.now() - lastPoll >= intervalMs(element)) {
+      lastPoll = Date.now();
+      window.htmx.trigger(document.body, "notifications-poll");
+    }
+  }
+
+  setInterval(pollIfDue, 5000);
+  document.addEventListener("visibilitychange", pollIfDue);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target && event.target.id === "notification-bell") lastPoll = Date.now();
+  });
+})();
+
+// ── Books: cover fallback, arrow keys in the result list, 429 answers shown in place.
+(function () {
+  "use strict";
+  // A cover that fails to load is hidden so the generated placeholder under it shows.
+  // (`error` does not bubble: listen in the capture phase. onerror="" would be an inline script, which the CSP blocks.)
+  function hideCover(img) { img.classList.add("cover-failed"); }
+  document.addEventListener("error", function (event) {
+    var target = event.target;
+    if (target && target.matches && target.matches("img[data-book-cover]")) hideCover(target);
+  }, true);
+  function checkCovers(root) {
+    root.querySelectorAll("img[data-book-cover]").forEach(function (img) {
+      if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) hideCover(img);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { checkCovers(document); });
+
+  // ↓ from the search box enters the results; ↑/↓ move between them; ↑ from the first goes back.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    var target = event.target;
+    if (target.matches && target.matches("input[data-results-list]")) {
+      if (event.key !== "ArrowDown") return;
+      var first = document.querySelector(target.dataset.resultsList + " [data-book-result]");
+      if (first) { event.preventDefault(); first.focus(); }
+      return;
+    }
+    if (!target.matches || !target.matches("[data-book-result]")) return;
+    var links = Array.prototype.slice.call(document.querySelectorAll("[data-book-result]"));
+    var index = links.indexOf(target);
+    event.preventDefault();
+    if (event.key === "ArrowDown" && index < links.length - 1) links[index + 1].focus();
+    if (event.key === "ArrowUp") {
+      if (index > 0) links[index - 1].focus();
+      else { var box = document.querySelector("input[data-results-list]"); if (box) box.focus(); }
+    }
+  });
+
+  // Enter in the picker's search box searches (as typing does) rather than submitting the form around it:
+  // that form's default button saves it. Without JavaScript, the "Find" button searches.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing) return;
+    var target = event.target;
+    if (!target.matches || !target.matches(".book-picker-search input[type=search]")) return;
+    event.preventDefault();
+    if (window.htmx) window.htmx.trigger(target, "search");
+  });
+
+  // Too many searches: htmx would drop a 429; swap its friendly message in instead. Only for the book
+  // search and picker: elsewhere a 429 stays unswapped and the page's error line says it (above).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.closest || !target.closest("#book-results, .book-picker")) return;
+    if (event.detail.xhr && event.detail.xhr.status === 429) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+})();
+
+// ── Meetings: the race track refreshes itself: every `data-race-poll` seconds (30 by default) while
+// the tab is visible, it fires `race-refresh` on <body>, which the track listens to (hx-trigger="race-refresh from:body").
+// A hidden tab does not poll; coming back to it refreshes at once if a poll was missed.
+// (htmx's "every 30s [condition]" would need eval, which our CSP and htmx config forbid.)
+(function () {
+  "use strict";
+  var lastRefresh = Date.now();
+
+  function track() { return document.querySelector("[data-race-poll]"); }
+
+  function intervalMs(element) {
+    var seconds = parseFloat(element.getAttribute("data-race-poll"));
+    return (seconds > 0 ? seconds : 30) * 1000;
+  }
+
+  function refreshIfDue() {
+    var element = track();
+    if (!element || !window.htmx || document.visibilityState !== "visible") return;
+    if (Date.now() - lastRefresh >= intervalMs(element)) {
+      lastRefresh = Date.now();
+      window.htmx.trigger(document.body, "race-refresh");
+    }
+  }
+
+  setInterval(refreshIfDue, 1000);
+  document.addEventListener("visibilitychange", refreshIfDue);
+  // A refresh for any other reason (my own progress saved) restarts the countdown.
+  function refreshed(event) {
+    if (event.target && event.target.id === "race") lastRefresh = Date.now();
+  }
+  document.addEventListener("htmx:afterSwap", refreshed);
+  // Saving my progress sends the race along out of band.
+  document.addEventListener("htmx:oobAfterSwap", refreshed);
+})();
+
+// ── Bets: the "Bets" section: a closing countdown in its last hour, and no poll while I am filling in my bet.
+(function () {
+  "use strict";
+
+  function phrase(seconds) {
+    if (seconds <= 0) return "now";
+    if (seconds < 3600) {
+      var m = Math.floor(seconds / 60), s = Math.floor(seconds % 60);
+      return "in " + (m ? m + " min " : "") + s + " s";
+    }
+    return null; // further away: the server's "in 2 days" stays
+  }
+
+  function tick() {
+    document.querySelectorAll("time[data-countdown]").forEach(function (element) {
+      var at = Date.parse(element.getAttribute("datetime"));
+      var text = isNaN(at) ? null : phrase((at - Date.now()) / 1000);
+      if (text) element.textContent = text;
+    });
+  }
+  setInterval(tick, 1000);
+
+  // The race poll refreshes #bets too; skip it while my bet form has focus or unsent changes, so
+  // what I am typing is not replaced under my fingers. Sending the form swaps the section anyway.
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-bet-form]");
+    if (form) form.dataset.edited = "1";
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail.elt;
+    if (!element || element.id !== "bets") return;
+    var form = element.querySelector("form[data-bet-form]");
+    var typing = document.activeElement && form && form.contains(document.activeElement) &&
+      document.activeElement.matches("input, select, textarea");
+    if (form && (form.dataset.edited || typing)) event.preventDefault();
+  });
 })();
