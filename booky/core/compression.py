@@ -8,7 +8,13 @@ files never reach this: WhiteNoise, before it, serves its precompressed .gz (and
 
 from django.middleware.gzip import GZipMiddleware
 
-COMPRESSIBLE_TYPES = ("text/", "application/json", "application/javascript", "application/xml", "image/svg+xml")
+COMPRESSIBLE_TYPES = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/xml",
+    "image/svg+xml",
+)
 
 
 class TextGZipMiddleware(GZipMiddleware):

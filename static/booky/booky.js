@@ -14,6 +14,16 @@
       field.dataset.filled = "1";
     });
   }
+  // A zone chosen from the matches under a time-zone box (social.forms.TimezoneInput) fills that box.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-timezone-choice]");
+    var list = button && button.closest(".timezone-suggestions");
+    var field = list && document.getElementById(list.id.replace(/_suggestions$/, ""));
+    if (!field) return;
+    field.value = button.dataset.timezoneChoice;
+    list.textContent = "";
+    field.focus();
+  });
   // Ask before destructive actions: <form data-confirm="Delete this club?">.
   document.addEventListener("submit", function (event) {
     var form = event.target;
