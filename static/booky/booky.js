@@ -69,35 +69,36 @@
   document.addEventListener("htmx:afterSettle", function (event) { fillTimezones(event.target); });
 })();
 
-// ── Notifications: the bell in the nav refreshes its unread count: every `data-notifications-poll`
-// seconds (60 by default) while the tab is visible, it fires `notifications-poll` on <body>, which the bell listens to
-// (hx-trigger="notifications-poll from:body"). A hidden tab does not poll; coming back to it refreshes at
-// once if a poll was missed. (htmx's "every 60s [condition]" would need eval, which our CSP forbids.)
+// ── Polls: the bell in the nav (its unread count) and a meeting's race track refresh themselves. Every
+// `data-notifications-poll` seconds (60 by default) / `data-race-poll` seconds (30 by default) while the
+// tab is visible, each fires its event on <body>, which the element listens to (hx-trigger="... from:body").
+// A hidden tab does not poll; coming back to it refreshes at once if a poll was missed.
+// (htmx's "every 60s [condition]" would need eval, which our CSP and htmx config forbid.)
 (function () {
   "use strict";
-  var lastPoll = Date.now();
-
-  function bell() { return document.getElementById("notification-bell"); }
-
-  function intervalMs(element) {
-    var seconds = parseFloat(element.getAttribute("data-notifications-poll"));
-    return (seconds > 0 ? seconds : 60) * 1000;
-  }
-
-  function pollIfDue() {
-    var element = bell();
-    if (!element || !window.htmx || document.visibilityState !== "visible") return;
-    if (Date.now() - lastPoll >= intervalMs(element)) {
-      lastPoll = Date.now();
-      window.htmx.trigger(document.body, "notifications-poll");
+  function poll(selector, id, attribute, defaultSeconds, eventName, checkEveryMs) {
+    var last = Date.now();
+    function pollIfDue() {
+      var element = document.querySelector(selector);
+      if (!element || !window.htmx || document.visibilityState !== "visible") return;
+      var seconds = parseFloat(element.getAttribute(attribute));
+      if (Date.now() - last >= (seconds > 0 ? seconds : defaultSeconds) * 1000) {
+        last = Date.now();
+        window.htmx.trigger(document.body, eventName);
+      }
     }
+    setInterval(pollIfDue, checkEveryMs);
+    document.addEventListener("visibilitychange", pollIfDue);
+    // A refresh for any other reason (my own progress saved, which sends the race along out of band)
+    // restarts the countdown.
+    function refreshed(event) {
+      if (event.target && event.target.id === id) last = Date.now();
+    }
+    document.addEventListener("htmx:afterSwap", refreshed);
+    document.addEventListener("htmx:oobAfterSwap", refreshed);
   }
-
-  setInterval(pollIfDue, 5000);
-  document.addEventListener("visibilitychange", pollIfDue);
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.target && event.target.id === "notification-bell") lastPoll = Date.now();
-  });
+  poll("#notification-bell", "notification-bell", "data-notifications-poll", 60, "notifications-poll", 5000);
+  poll("[data-race-poll]", "race", "data-race-poll", 30, "race-refresh", 1000);
 })();
 
 // ── Books: cover fallback, arrow keys in the result list, 429 answers shown in place.
@@ -158,41 +159,6 @@
       event.detail.isError = false;
     }
   });
-})();
-
-// ── Meetings: the race track refreshes itself: every `data-race-poll` seconds (30 by default) while
-// the tab is visible, it fires `race-refresh` on <body>, which the track listens to (hx-trigger="race-refresh from:body").
-// A hidden tab does not poll; coming back to it refreshes at once if a poll was missed.
-// (htmx's "every 30s [condition]" would need eval, which our CSP and htmx config forbid.)
-(function () {
-  "use strict";
-  var lastRefresh = Date.now();
-
-  function track() { return document.querySelector("[data-race-poll]"); }
-
-  function intervalMs(element) {
-    var seconds = parseFloat(element.getAttribute("data-race-poll"));
-    return (seconds > 0 ? seconds : 30) * 1000;
-  }
-
-  function refreshIfDue() {
-    var element = track();
-    if (!element || !window.htmx || document.visibilityState !== "visible") return;
-    if (Date.now() - lastRefresh >= intervalMs(element)) {
-      lastRefresh = Date.now();
-      window.htmx.trigger(document.body, "race-refresh");
-    }
-  }
-
-  setInterval(refreshIfDue, 1000);
-  document.addEventListener("visibilitychange", refreshIfDue);
-  // A refresh for any other reason (my own progress saved) restarts the countdown.
-  function refreshed(event) {
-    if (event.target && event.target.id === "race") lastRefresh = Date.now();
-  }
-  document.addEventListener("htmx:afterSwap", refreshed);
-  // Saving my progress sends the race along out of band.
-  document.addEventListener("htmx:oobAfterSwap", refreshed);
 })();
 
 // ── Bets: the "Bets" section: a closing countdown in its last hour, and no poll while I am filling in my bet.
