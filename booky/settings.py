@@ -82,6 +82,13 @@ MIDDLEWARE = [
     "booky.core.middleware.RejectNulBytesMiddleware",
     "booky.core.request_bodies.RejectMalformedBodiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML, JSON and calendars gzip-compressed for clients that accept it (booky/core/compression.py).
+    # After WhiteNoise, which serves static files precompressed itself; before everything that writes
+    # the body. BREACH (reading a secret off compressed sizes): the CSRF token in every page is masked
+    # afresh per response by Django, the standard mitigation, and Django's gzip adds random padding to
+    # each stream ("Heal the Breach"), which also covers the other secrets a page may show (a calendar
+    # link, an invite code).
+    "booky.core.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "booky.core.site_url.RequestSiteUrlMiddleware",

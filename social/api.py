@@ -71,7 +71,12 @@ class ProfileInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, trim_whitespace=False, validators=[validate_visible_name]
     )
     bio = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    timezone = serializers.CharField(required=False, trim_whitespace=False)
+    timezone = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        help_text="An IANA zone name exactly as zoneinfo spells it, e.g. `Europe/Lisbon` or `UTC` "
+        "(the site's settings form also takes a city; the API does not guess).",
+    )
     profile_visibility = serializers.ChoiceField(
         required=False,
         choices=ProfileVisibility.choices,

@@ -1,23 +1,133 @@
+import difflib
+from functools import cache
+
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.models import EmailAddress
 from django import forms
+from django.urls import reverse_lazy
 
 from booky.core.validators import validate_visible_name
 from social.avatars import MAX_BYTES
-from social.models import ProfileVisibility, User, timezone_choices
+from social.models import ProfileVisibility, User
+from social.services import valid_timezones
 
 
-def _timezone_field(*, help_text: str, **kwargs) -> forms.ChoiceField:
-    return forms.ChoiceField(
+def _zone_key(text: str) -> str:
+    """How a typed zone is compared: case, spaces for underscores and extra spaces do not matter."""
+    return "_".join(text.replace("_", " ").lower().split())
+
+
+@cache
+def _zones_by_key() -> dict[str, str]:
+    return {_zone_key(name): name for name in sorted(valid_timezones())}
+
+
+@cache
+def _zones_by_city() -> dict[str, list[str]]:
+    """ "lisbon" -> ["Europe/Lisbon"]: the last part of each name, which is what people type."""
+    cities: dict[str, list[str]] = {}
+    for key, name in _zones_by_key().items():
+        cities.setdefault(key.rsplit("/", 1)[-1], []).append(name)
+    return cities
+
+
+def zone_named(text: str) -> str | None:
+    """The zone a member typed: its full name in any case ("europe/lisbon", "America/New York") or a
+    city that names a single zone ("Lisbon"). None when it names no zone, or more than one."""
+    key = _zone_key(text)
+    if key in _zones_by_key():
+        return _zones_by_key()[key]
+    matches = _zones_by_city().get(key, [])
+    return matches[0] if len(matches) == 1 else None
+
+
+def zones_matching(text: str, limit: int = 8) -> list[str]:
+    """Zones whose name contains what was typed, cities starting with it first; failing that, the
+    closest spellings ("Lisbn" -> Europe/Lisbon)."""
+    key = _zone_key(text)
+    if len(key) < 2:
+        return []
+    by_key = _zones_by_key()
+    found = [name for k, name in by_key.items() if key in k]
+    if found:
+        found.sort(key=lambda name: (not _zone_key(name).rsplit("/", 1)[-1].startswith(key), name))
+        return found[:limit]
+    close_cities = difflib.get_close_matches(key, _zones_by_city(), n=limit, cutoff=0.7)
+    close_names = difflib.get_close_matches(key, by_key, n=limit, cutoff=0.7)
+    names = [name for city in close_cities for name in _zones_by_city()[city]]
+    names += [by_key[k] for k in close_names]
+    return list(dict.fromkeys(names))[:limit]
+
+
+class TimezoneInput(forms.TextInput):
+    """A text box for the zone, not a <select> of all ~550 zones in every page that has the field.
+    With htmx, typing shows matching zones under it (social:timezones, a small fragment); without
+    JavaScript the member types the name, and a wrong one is refused with the closest matches."""
+
+    template_name = "social/widgets/timezone_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        field_id = context["widget"]["attrs"].get("id", name)
+        context["widget"]["attrs"]["hx-target"] = f"#{field_id}_suggestions"
+        context["suggestions_id"] = f"{field_id}_suggestions"
+        return context
+
+
+class TimezoneField(forms.CharField):
+    widget = TimezoneInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", User._meta.get_field("timezone").max_length)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)  # a longer paste is refused with the matches, not cut short
+        return {
+            **attrs,
+            # booky.js puts the browser's zone here when it is empty or UTC.
+            "data-browser-timezone": True,
+            "autocomplete": "off",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "hx-get": reverse_lazy("social:timezones"),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        zone = zone_named(value)
+        if zone is None:
+            matches = zones_matching(value, limit=5)
+            hint = (
+                f"Did you mean {', '.join(matches[:-1])} or {matches[-1]}?"
+                if len(matches) > 1
+                else f"Did you mean {matches[0]}?"
+                if matches
+                else "Type a city or a Region/City name, e.g. Lisbon or Europe/Lisbon."
+            )
+            raise forms.ValidationError(
+                "“%(value)s” is not a time zone we know. %(hint)s",
+                code="invalid_timezone",
+                params={"value": value, "hint": hint},
+            )
+        return zone
+
+
+def _timezone_field(*, help_text: str, **kwargs) -> TimezoneField:
+    return TimezoneField(
         label="Time zone",
-        choices=timezone_choices,
         initial="UTC",
-        # booky.js puts the browser's zone here; without JavaScript UTC stays selected.
-        widget=forms.Select(attrs={"data-browser-timezone": True, "autocomplete": "off"}),
-        help_text=help_text,
+        # Without JavaScript UTC stays (the member may type another).
+        help_text=help_text + " Type a city or its zone name, e.g. Lisbon or Europe/Lisbon.",
         **kwargs,
     )
 

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -20,7 +21,7 @@ from booky.core.htmx import redirect_for as _redirect
 from booky.core.htmx import safe_path as _safe_path
 from booky.core.numbers import Paginator
 from social import friends, selectors
-from social.forms import AvatarForm, ProfileForm, SendFriendRequestForm
+from social.forms import AvatarForm, ProfileForm, SendFriendRequestForm, zone_named, zones_matching
 from social.models import FriendRequest, FriendRequestStatus
 from social.permissions import can_view_profile, shown_name
 from social.ratelimit import RateLimited, check_friend_request_rate
@@ -83,6 +84,17 @@ def settings_page(request):
         )
     messages.success(request, SAVED_MESSAGE)
     return redirect("social:settings")
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)  # the same answer for everyone, until the zone list changes
+def timezone_search(request):
+    """The zones matching what is typed in a time-zone box (sign-up, settings), for htmx to show under
+    it. Open to visitors: the sign-up form has the box too. htmx sends the box's value as `timezone`."""
+    query = request.GET.get("timezone", "")[:64]
+    exact = zone_named(query) is not None
+    context = {"query": query.strip(), "exact": exact, "zones": [] if exact else zones_matching(query)}
+    return TemplateResponse(request, "social/_timezone_suggestions.html", context)
 
 
 def _avatar_response(request, *, form, status=200, message="", error=""):

@@ -30,7 +30,7 @@ def test_a_friend_request_rings_the_bell_and_is_accepted_in_place(new_page, scre
     screenshot(ana_page, "friends-request-sent")
 
     # Ben's open page learns about it on the next poll, without a reload (the test fires the poll event
-    # that notifications.js sends every 60 s while the tab is visible).
+    # that booky.js sends every 60 s while the tab is visible).
     ben_page.evaluate("window.bookyNoReload = 'still here'")
     ben_page.evaluate("document.body.dispatchEvent(new Event('notifications-poll'))")
     expect(ben_page.locator("#notification-bell")).to_have_attribute("aria-label", "Notifications, 1 unread")

@@ -39,7 +39,7 @@ def test_the_bell_in_the_nav_shows_the_unread_count(client, member):
     assert 'id="notification-bell"' in page
     assert 'aria-label="Notifications, 3 unread"' in page
     assert 'hx-trigger="notifications-poll from:body, notifications-changed from:body"' in page
-    assert "booky/notifications.js" in page
+    assert "booky/booky.js" in page  # where the poll that fires notifications-poll lives
 
 
 def test_anonymous_visitors_have_no_bell(client, db):
