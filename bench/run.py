@@ -325,6 +325,8 @@ def request_headers(page: Page, cookie: str, api_token: str, base_url: str) -> d
 # --- measuring ------------------------------------------------------------------------------------
 
 
+# wrk's --timeout is long on purpose: a request it gives up on is still answered by a sync worker,
+# and wrk would open a new connection in its place, piling up work that the next pages would pay for.
 def wrk(url: str, headers: dict[str, str], *, duration: float, connections: int, vary_ip=False) -> dict:
     command = [
         WRK,
@@ -335,7 +337,7 @@ def wrk(url: str, headers: dict[str, str], *, duration: float, connections: int,
         "-d",
         f"{max(1, round(duration))}s",
         "--timeout",
-        "10s",
+        "120s",
     ]
     command += ["-s", str(ROOT / "bench" / "wrk_report.lua"), "--latency"]
     for name, value in headers.items():
