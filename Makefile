@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_DATABASE_URL := $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/booky)
 
-.PHONY: help uv install run serve worker demo test test-pg test-browser schemathesis lint bench
+.PHONY: help uv install run serve worker demo test test-pg test-browser schemathesis lint bench bench-smoke bench-capacity bench-leaderboards
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -124,5 +124,20 @@ lint: install  ## ruff, the import contracts (one-way layers), missing migration
 	  ALLOWED_HOSTS=booky.example.com \
 	  $(MANAGE) check --deploy --fail-level WARNING
 
-bench: install  ## Time leaderboards and odds with USERS seeded members (default 10000; DATABASE_URL for PostgreSQL)
+# bench/run.py recreates booky_bench and booky_bench_floor on DATABASE_URL's server (default: local
+# PostgreSQL), uses Redis db 12 and wrk; results go to bench/results/. README "Benchmark" explains them.
+BENCH_SERVER_URL := $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/postgres)
+
+bench: install  ## Load every page with wrk beside a bare Django floor (SCALE=1.0, DURATION=10 s per page)
+	@DATABASE_URL="$(BENCH_SERVER_URL)" $(PYTHON) bench/run.py --scale $(or $(SCALE),1.0) --duration $(or $(DURATION),10) $(BENCH_ARGS)
+
+bench-smoke: install  ## The CI bench: scale 0.05, 3 s per page; fails on errors, non-2xx, queries over budget
+	@DATABASE_URL="$(BENCH_SERVER_URL)" $(PYTHON) bench/run.py --scale 0.05 --duration 3 --connections 4 --smoke --output smoke
+
+bench-capacity: uv  ## How many active readers one node holds (USERS=2000, SCALE=0.2, RUN_TIME=120 s; locust)
+	@uv sync --locked --group bench
+	DATABASE_URL="$(BENCH_SERVER_URL)" $(PYTHON) bench/run.py --capacity --users $(or $(USERS),2000) \
+	  --scale $(or $(SCALE),0.2) --run-time $(or $(RUN_TIME),120)
+
+bench-leaderboards: install  ## Time the leaderboard reads in process with USERS seeded members (default 10000)
 	@uv run python bench/leaderboard_bench.py --users $(or $(USERS),10000)
