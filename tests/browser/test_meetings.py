@@ -202,8 +202,12 @@ def test_an_unchanged_race_is_revalidated_not_downloaded_again(new_page, caplog)
         ]
 
     def poll() -> None:  # what the poll timer does every 30 s
+        page.evaluate("() => { document.querySelector('#race').dataset.shown = 'before'; }")
         with page.expect_response(lambda response: response.url.endswith(f"/meetings/{meeting.pk}/")):
             page.evaluate("() => window.htmx.trigger(document.body, 'race-refresh')")
+        # The answer (fresh, or the browser's copy after a 304) has replaced the race: the next poll
+        # goes from the new element.
+        page.wait_for_function("() => document.querySelector('#race').dataset.shown !== 'before'")
 
     # The first poll downloads the race; the next one, with nothing changed, is a 304 from the
     # browser's own If-None-Match, and the race stays on the page.
