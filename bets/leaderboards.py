@@ -47,12 +47,12 @@ when it is not on the current page. Every function runs a fixed number of querie
 number of members.
 """
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
     BigIntegerField,
+    Count,
     F,
     OuterRef,
     Q,
@@ -266,10 +266,10 @@ def club_standings_of(user, board: Board) -> list[Standing]:
     mine = list(rows.filter(memberships__user=user).order_by("-points", "pk"))
     if not mine:
         return []
-    lowest = min(club.points for club in mine)
-    better = sorted(rows.filter(points__gt=lowest).values_list("points", flat=True))
-    # Clubs strictly ahead of a score: those in `better` greater than it.
-    return [
-        Standing(rank=len(better) - bisect_right(better, club.points) + 1, points=club.points, subject=club)
-        for club in mine
-    ]
+    scores = sorted({club.points for club in mine})
+    # How many clubs are strictly ahead of each of my scores, counted in one pass by the database.
+    ahead = rows.order_by().aggregate(
+        **{f"ahead_{index}": Count("pk", filter=Q(points__gt=score)) for index, score in enumerate(scores)}
+    )
+    rank = {score: ahead[f"ahead_{index}"] + 1 for index, score in enumerate(scores)}
+    return [Standing(rank=rank[club.points], points=club.points, subject=club) for club in mine]
