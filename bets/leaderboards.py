@@ -8,7 +8,8 @@ Scopes (the `scope` argument, also the API's path segment):
 - ``clubs``: the clubs the viewer may see (``Club.objects.visible_to``: a private club never shows to
   a non-member), ranked by their *club score*.
 
-What "points" means, for each period (``all`` or ``30d``, the last 30 days up to ``now``):
+What "points" means, for each period (``all`` or ``30d``, the last 30 days up to ``now``: whole UTC
+days, from the day 30 days before ``now`` to today, so up to one day more than 30 × 24 hours):
 
 - ``global`` / ``all``: the member's current balance (``Account.balance``). Read in the order of the
   ``account_balance_rank`` index, so a page costs the same with 10 or 10,000 members.
@@ -26,6 +27,11 @@ What "points" means, for each period (``all`` or ``30d``, the last 30 days up to
   finishing the book. Only clubs with at least one such entry (in the window, for ``30d``) are listed.
   Moderators' adjustments are not tied to a meeting, so they count only in ``global``.
 
+Every board reads precomputed standings, never a sum over the ledger: ``Account.balance`` for the
+all-time person boards, and the tables of bets/standings.py for the others (kept by bets.services in
+the transaction that writes each ledger row, so they are always current). A 30-day board sums at most
+31 day rows per person or club; the clubs board reads one ``ClubScore`` row per club.
+
 Ranks are *competition* ranks ("1224"): equal points share a rank, and the next rank skips as many
 places as shared it (SQL ``RANK()``). Rows with equal points are listed by user id (club id), so pages
 are stable.
@@ -41,12 +47,12 @@ when it is not on the current page. Every function runs a fixed number of querie
 number of members.
 """
 
-from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     BigIntegerField,
+    Count,
     F,
     OuterRef,
     Q,
@@ -59,7 +65,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Rank
 from django.utils import timezone
 
-from bets.models import LedgerEntry, Reason
+from bets.models import ClubMemberScore, ClubMemberScoreDay
+from bets.standings import day_of
 from booky.core.errors import DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
 from clubs.visibility import profile_visible_flag
@@ -91,6 +98,11 @@ class Board:
     since: datetime | None
     club: Club | None = None
     viewer_id: int | None = None  # the `friends` board: this member and their friends
+
+    @property
+    def since_day(self) -> date | None:
+        """The first day of the window in the standings' day rows."""
+        return day_of(self.since) if self.since else None
 
     @property
     def ranks_clubs(self) -> bool:
@@ -156,27 +168,29 @@ def _ranked_members() -> QuerySet:
     return User.objects.filter(is_active=True, deleted_at__isnull=True)
 
 
-def _window(since: datetime | None) -> Q:
-    return Q(created_at__gte=since) if since else Q()
+def _club_member_points(board: Board) -> Subquery:
+    """A member's points on the board's club: one standings row, or at most 31 day rows."""
+    if board.since is None:
+        earned = ClubMemberScore.objects.filter(club=board.club, user=OuterRef("pk")).values("points")
+    else:
+        earned = (
+            ClubMemberScoreDay.objects.filter(club=board.club, user=OuterRef("pk"), day__gte=board.since_day)
+            .order_by()
+            .values("user")
+            .annotate(total=Sum("points"))
+            .values("total")
+        )
+    return Subquery(earned, output_field=BigIntegerField())
 
 
 def _person_points(board: Board) -> QuerySet:
     """Users with `points` (unranked, unordered) for a person scope."""
     if board.club is not None:
-        earned = (
-            LedgerEntry.objects.filter(
-                _window(board.since), account__user=OuterRef("pk"), meeting__club=board.club
-            )
-            .order_by()
-            .values("account__user")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
         members = Membership.objects.filter(club=board.club).values("user")
         return (
             _ranked_members()
             .filter(pk__in=members)
-            .annotate(points=Coalesce(Subquery(earned, output_field=BigIntegerField()), Value(0)))
+            .annotate(points=Coalesce(_club_member_points(board), Value(0)))
         )
     if board.since is None:
         return (
@@ -184,31 +198,20 @@ def _person_points(board: Board) -> QuerySet:
             .filter(_friends_filter(board), points_account__isnull=False)
             .annotate(points=F("points_account__balance"))
         )
-    # Filtering the joined ledger rows before annotating makes the sum count only those rows.
+    # Filtering the joined day rows before annotating makes the sum count only those in the window.
     return (
         _ranked_members()
         .filter(_friends_filter(board))
-        .filter(
-            points_account__entries__created_at__gte=board.since,
-            points_account__entries__reason__in=[r for r in Reason.values if r != Reason.SIGNUP],
-        )
-        .annotate(points=Sum("points_account__entries__amount"))
+        .filter(score_days__day__gte=board.since_day)
+        .annotate(points=Sum("score_days__points"))
     )
 
 
 def _club_points(board: Board, viewer) -> QuerySet:
-    score = (
-        LedgerEntry.objects.filter(_window(board.since), meeting__club=OuterRef("pk"))
-        .order_by()
-        .values("meeting__club")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return (
-        Club.objects.visible_to(viewer)
-        .annotate(points=Subquery(score, output_field=BigIntegerField()))
-        .filter(points__isnull=False)
-    )
+    clubs = Club.objects.visible_to(viewer)
+    if board.since is None:
+        return clubs.filter(score__isnull=False).annotate(points=F("score__points"))
+    return clubs.filter(score_days__day__gte=board.since_day).annotate(points=Sum("score_days__points"))
 
 
 def _points(board: Board, viewer) -> QuerySet:
@@ -263,10 +266,10 @@ def club_standings_of(user, board: Board) -> list[Standing]:
     mine = list(rows.filter(memberships__user=user).order_by("-points", "pk"))
     if not mine:
         return []
-    lowest = min(club.points for club in mine)
-    better = sorted(rows.filter(points__gt=lowest).values_list("points", flat=True))
-    # Clubs strictly ahead of a score: those in `better` greater than it.
-    return [
-        Standing(rank=len(better) - bisect_right(better, club.points) + 1, points=club.points, subject=club)
-        for club in mine
-    ]
+    scores = sorted({club.points for club in mine})
+    # How many clubs are strictly ahead of each of my scores, counted in one pass by the database.
+    ahead = rows.order_by().aggregate(
+        **{f"ahead_{index}": Count("pk", filter=Q(points__gt=score)) for index, score in enumerate(scores)}
+    )
+    rank = {score: ahead[f"ahead_{index}"] + 1 for index, score in enumerate(scores)}
+    return [Standing(rank=rank[club.points], points=club.points, subject=club) for club in mine]

@@ -202,3 +202,86 @@ class Bet(models.Model):
         if self.status == BetStatus.WON and self.payout_remainder:
             return f"+{self.payout_remainder} rounding remainder"
         return ""
+
+
+# --- standings: the leaderboards' points, precomputed (bets/standings.py keeps them) ---------------
+# Derived data: every row is a sum of ledger amounts, written by the same `_post` that writes the
+# ledger row, in its transaction. `manage.py rebuild_standings` recomputes them from the ledger and
+# `audit_points` compares them. A "day" is a UTC date (LedgerEntry.created_at's), for the 30-day boards.
+
+
+class ClubScore(models.Model):
+    """A club's score: the sum of every ledger amount tied to its meetings, all time."""
+
+    club = models.OneToOneField(
+        "clubs.Club", on_delete=models.CASCADE, primary_key=True, related_name="score"
+    )
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["-points", "club"], name="club_score_rank")]
+
+    def __str__(self) -> str:
+        return f"club #{self.club_id}: {self.points}"
+
+
+class ClubScoreDay(models.Model):
+    """The same, for the ledger rows of one day."""
+
+    club = models.ForeignKey("clubs.Club", on_delete=models.CASCADE, related_name="score_days")
+    day = models.DateField()
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["club", "day"], name="club_score_day_unique")]
+        indexes = [models.Index(fields=["day", "club", "points"], name="club_score_day_window")]
+
+    def __str__(self) -> str:
+        return f"club #{self.club_id} on {self.day}: {self.points}"
+
+
+class ClubMemberScore(models.Model):
+    """What one person earned at one club's meetings, all time (kept after they leave the club)."""
+
+    club = models.ForeignKey("clubs.Club", on_delete=models.CASCADE, related_name="member_scores")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["club", "user"], name="club_member_score_unique")]
+        indexes = [models.Index(fields=["club", "-points", "user"], name="club_member_score_rank")]
+
+    def __str__(self) -> str:
+        return f"user #{self.user_id} at club #{self.club_id}: {self.points}"
+
+
+class ClubMemberScoreDay(models.Model):
+    """The same, for the ledger rows of one day."""
+
+    club = models.ForeignKey("clubs.Club", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["club", "user", "day"], name="club_member_score_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"user #{self.user_id} at club #{self.club_id} on {self.day}: {self.points}"
+
+
+class MemberScoreDay(models.Model):
+    """A person's net change of balance on one day, without the welcome bonus (the global 30-day board)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="score_days")
+    day = models.DateField()
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="member_score_day_unique")]
+        indexes = [models.Index(fields=["day", "user", "points"], name="member_score_day_window")]
+
+    def __str__(self) -> str:
+        return f"user #{self.user_id} on {self.day}: {self.points}"

@@ -16,7 +16,7 @@ from bets.services import (
     meeting_refund_open_bets,
     meeting_resolve_bets,
     member_left_club,
-    points_award_check_in,
+    points_award_check_ins,
     points_award_signup,
 )
 from bets.tasks import schedule_resolution
@@ -67,8 +67,7 @@ def award_check_in_points(sender, meeting, users, walk_ins, **kwargs) -> None:
     # The race is the one signed up for: members checked in without an RSVP do not make one.
     if not meeting_has_a_race(meeting, not_counting=walk_ins):
         return  # a club of one earns no points alone
-    for user in users:
-        points_award_check_in(user=user, meeting=meeting)
+    points_award_check_ins(users=users, meeting=meeting)
 
 
 def connect_meeting_events() -> None:

@@ -8,7 +8,11 @@ and booky/site/accounts.py) takes them in this order, skipping the levels it doe
 transactions never wait on each other in a circle:
 
     user (deleting an account) → club → membership → meeting(s) by id → attendance → bet(s) by id
-    → account(s) by user id
+    → account(s) by user id → standings (club rows: ClubScore, then ClubScoreDay)
+
+- The standings (bets/standings.py) are written by `_post` with each ledger row, and a club's rows
+  are shared by every posting to its meetings: so a transaction locks every account it will post to
+  before its first post (`_locked_accounts` of them all), never one more after posting.
 
 - A row must be locked before the transaction inserts a row that references it (a ledger entry
   references its meeting and bet): PostgreSQL makes such an insert wait for the referenced row's
@@ -43,6 +47,7 @@ from bets.models import (
     Reason,
 )
 from bets.payouts import BetLine, Outcome, settle
+from bets.standings import standings_add
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
 from social.models import NotificationKind
@@ -129,7 +134,7 @@ def _post(
         )
     Account.objects.filter(pk=account.pk).update(balance=new_balance)
     account.balance = new_balance
-    return LedgerEntry.objects.create(
+    entry = LedgerEntry.objects.create(
         account=account,
         amount=amount,
         balance_after=new_balance,
@@ -140,6 +145,8 @@ def _post(
         note=note,
         created_by=created_by,
     )
+    standings_add(entry)
+    return entry
 
 
 def _award_once(*, user, amount: int, reason: str, award_key: str, meeting=None) -> LedgerEntry | None:
@@ -165,6 +172,15 @@ def meeting_has_a_race(meeting: Meeting, *, not_counting=()) -> bool:
     if not_counting:
         going = going.exclude(user__in=not_counting)
     return going.count() >= MIN_RUNNERS
+
+
+@transaction.atomic
+def points_award_check_ins(*, users, meeting: Meeting) -> None:
+    """+10 for each of `users` checked in at `meeting`, once per member and meeting; their accounts are
+    locked together first (the lock order), so awarding one never waits for the next one's account."""
+    _locked_accounts(users)
+    for user in sorted(users, key=lambda user: user.pk):
+        points_award_check_in(user=user, meeting=meeting)
 
 
 def points_award_check_in(*, user, meeting: Meeting) -> LedgerEntry | None:
@@ -400,7 +416,8 @@ def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> boo
         cancelled=cancelled,
     )
     by_id = {b.pk: b for b in bets}
-    accounts = _locked_accounts([b.bettor for b in bets])
+    # The finishers' too, though their awards come after the payouts: every account before any post.
+    accounts = _locked_accounts([b.bettor for b in bets] + [attendances[user_id].user for user_id in winners])
     for settlement in settlements:
         bet = by_id[settlement.bet_id]
         bet.status = {

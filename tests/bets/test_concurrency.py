@@ -5,6 +5,8 @@ once by a barrier.
   below zero, every refusal is a clear DomainError, and `audit_points` finds nothing wrong.
 - 20 resolutions of one meeting at the same moment: exactly one settles it, every bet is paid
   exactly once and every finisher's award is minted once.
+- A settlement racing its finishers' bets on the club's next meeting: no deadlock over the club's
+  standings row, and the standings still add up (audit_points checks them too).
 
 On PostgreSQL the meeting and account rows are locked (SELECT ... FOR UPDATE) and the others wait.
 On SQLite in a file (WAL, IMMEDIATE transactions, a busy timeout: SQLITE_TEST_PATH) transactions
@@ -155,3 +157,38 @@ def test_twenty_concurrent_resolutions_pay_each_bet_exactly_once(crowd):
     assert not report.problems, report.problems
     assert report.open_stakes == 0
     assert report.total_balance == report.minted == 20 * 100 + 25 * len(finishers)
+
+
+def test_settling_a_meeting_while_its_finishers_bet_on_the_next_one_never_deadlocks():
+    """The club's standings rows are shared by every posting to its meetings (bets/standings.py): a
+    settlement that locked a finisher's account only after paying the bets (and so after locking the
+    club's row) would wait in a circle with that finisher's bet on the club's next meeting."""
+    club = ClubFactory()
+    members = [club.memberships.get().user] + [add_member(club).user for _ in range(19)]
+    bettors, finishers = members[:10], members[10:]
+    for member in members:
+        services.account_open(user=member)
+    for _ in range(3):
+        settling, coming = MeetingFactory(club=club), MeetingFactory(club=club)
+        for member in members:
+            Attendance.objects.create(meeting=settling, user=member, rsvp=Rsvp.GOING)
+            Attendance.objects.create(meeting=coming, user=member, rsvp=Rsvp.GOING)
+        for index, bettor in enumerate(bettors):
+            services.bet_place(bettor=bettor, meeting=settling, horse=finishers[index], amount=1)
+        start = timezone.now() - timedelta(minutes=1)
+        Attendance.objects.filter(meeting=settling, user__in=finishers).update(
+            finished=True, current_page=settling.target_page, finished_at=start - timedelta(hours=1)
+        )
+        Meeting.objects.filter(pk=settling.pk).update(starts_at=start)
+        jobs = [lambda meeting=settling: services.meeting_resolve_bets(meeting_id=meeting.pk)] + [
+            lambda finisher=finisher, meeting=coming: services.bet_place(
+                bettor=finisher, meeting=meeting, horse=members[0], amount=5
+            )
+            for finisher in finishers
+        ]
+
+        results, refusals = run_at_once(jobs)
+
+        assert results[0] is True and not refusals
+    report = audit_points()
+    assert not report.problems, report.problems

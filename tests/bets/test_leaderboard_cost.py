@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bets.leaderboards import board_for, club_standings_of, leaderboard, rank_of
 from bets.models import Account, LedgerEntry, Reason
+from bets.standings import standings_rebuild
 from clubs.models import Membership
 from social.models import User
 from tests.factories import ClubFactory, MeetingFactory
@@ -54,6 +55,7 @@ def seed(count: int, *, club, meeting, start: int = 0) -> list[User]:
                 )
             )
     LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    standings_rebuild()  # the rows were loaded around bets.services, which keeps the standings
     return users
 
 

@@ -18,6 +18,7 @@ from bets.leaderboards import (
     rank_of,
 )
 from bets.models import LedgerEntry
+from bets.standings import standings_rebuild
 from clubs.models import Visibility
 from tests.factories import ClubFactory, MeetingFactory, UserFactory, add_member
 
@@ -42,10 +43,12 @@ def table(rows):
 
 
 def backdate(entries, days: int):
-    # The ledger refuses updates; a test may move rows back in time through a plain QuerySet.
+    # The ledger refuses updates; a test may move rows back in time through a plain QuerySet, and then
+    # recount the standings that bets.services kept for the rows' original day.
     models.QuerySet(LedgerEntry).filter(pk__in=[e.pk for e in entries]).update(
         created_at=timezone.now() - timedelta(days=days)
     )
+    standings_rebuild()
 
 
 def test_all_time_global_ranks_balances_with_shared_competition_ranks(moderator):
