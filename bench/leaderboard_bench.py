@@ -81,6 +81,9 @@ def seed(users: int, bettors: int):
                 )
             )
     LedgerEntry.objects.bulk_create(entries, batch_size=5000)
+    from bets.standings import standings_rebuild
+
+    standings_rebuild()  # the ledger went in around bets' services, which keep the standings
     racers = people[: max(2, bettors)]
     Attendance.objects.bulk_create(
         (Attendance(meeting=upcoming, user=u, rsvp=Rsvp.GOING) for u in racers), batch_size=2000

@@ -59,6 +59,7 @@ from bets.models import (
     Reason,
 )
 from bets.payouts import BetLine, Outcome, settle
+from bets.standings import standings_rebuild
 from books.models import Book, Source, join_authors
 from clubs.models import Club, JoinPolicy, Membership, Role, Visibility
 from meetings.models import Attendance, Meeting, MeetingStatus, ProgressEntry, Rsvp
@@ -786,6 +787,10 @@ def seed(
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index rebuilds in memory
         data = seeder.run()
+        # The ledger went in with COPY, around bets' services: derive the leaderboards' standings
+        # from it as those services would have kept them.
+        standings_rebuild()
+        say(f"  standings: {time.monotonic() - started:.1f} s")
     say(f"  commit: {time.monotonic() - started:.1f} s since the start")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
