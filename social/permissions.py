@@ -8,7 +8,7 @@ check below says so explicitly as well. Public profiles stay public (anyone logg
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
 
-from social.models import Friendship, ProfileVisibility, User
+from social.models import ProfileVisibility, User
 from social.relationships import are_friends, is_blocked, known_friend_ids
 
 
@@ -35,13 +35,6 @@ def can_view_profile(viewer, user) -> bool:
             and are_friends(viewer, user)
         )
     return False
-
-
-def friend_of_q(viewer) -> Q:
-    """Users who are the viewer's friends, as a filter on User."""
-    return Q(pk__in=Friendship.objects.filter(user_high=viewer).values("user_low_id")) | Q(
-        pk__in=Friendship.objects.filter(user_low=viewer).values("user_high_id")
-    )
 
 
 def profile_visible_q(viewer) -> Q:
