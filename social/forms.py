@@ -72,7 +72,7 @@ class TimezoneInput(forms.TextInput):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         field_id = context["widget"]["attrs"].get("id", name)
-        context["widget"]["attrs"]["hx-target"] = f"#{field_id}_suggestions"
+        context["widget"]["attrs"]["data-hx-target"] = f"#{field_id}_suggestions"
         context["suggestions_id"] = f"{field_id}_suggestions"
         return context
 
@@ -94,10 +94,10 @@ class TimezoneField(forms.CharField):
             "autocomplete": "off",
             "autocapitalize": "none",
             "spellcheck": "false",
-            "hx-get": reverse_lazy("social:timezones"),
-            "hx-trigger": "input changed delay:300ms",
-            "hx-swap": "innerHTML",
-            "hx-sync": "this:replace",
+            "data-hx-get": reverse_lazy("social:timezones"),
+            "data-hx-trigger": "input changed delay:300ms",
+            "data-hx-swap": "innerHTML",
+            "data-hx-sync": "this:replace",
         }
 
     def clean(self, value):

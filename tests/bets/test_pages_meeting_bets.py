@@ -70,8 +70,8 @@ def test_bets_fragment_is_the_section_alone_and_refreshes_with_the_race(client, 
     assert response.status_code == 200
     assert "<html" not in response.text
     assert response.text.lstrip().startswith('<section id="bets"')
-    assert 'hx-trigger="race-refresh from:body"' in response.text
-    assert f'hx-get="/meetings/{race.pk}/bets/"' in response.text
+    assert 'data-hx-trigger="race-refresh from:body"' in response.text
+    assert f'data-hx-get="/meetings/{race.pk}/bets/"' in response.text
 
 
 def test_bets_url_without_htmx_goes_to_the_meeting_section(client, cast, race):

@@ -52,7 +52,7 @@ def test_my_points_ledger_pages_by_25_and_loads_pages_in_place(client, cast, rac
     second = client.get("/points/?page=2", headers=HX)
 
     assert first.text.count('<tr id="entry-') == 25
-    assert 'hx-get="/points/?page=2" hx-target="#ledger"' in first.text
+    assert 'data-hx-get="/points/?page=2" data-hx-target="#ledger"' in first.text
     assert second.status_code == 200
     assert "<html" not in second.text
     assert second.text.lstrip().startswith('<section id="ledger"')

@@ -31,7 +31,7 @@ def timed(call):
 
 def poll_url(response) -> str:
     text = response.text
-    start = text.index('hx-get="/books/search/google/?') + len('hx-get="')
+    start = text.index('data-hx-get="/books/search/google/?') + len('data-hx-get="')
     return text[start : text.index('"', start)].replace("&amp;", "&")
 
 
@@ -149,7 +149,7 @@ def test_the_picker_answers_at_once_and_its_poll_brings_google_results(client, f
     first, elapsed = timed(lambda: client.get("/books/picker/", params, headers=HX))
     assert elapsed < FAST_SECONDS and PENDING in first.text
     text = first.text
-    start = text.index('hx-get="/books/picker/?') + len('hx-get="')
+    start = text.index('data-hx-get="/books/picker/?') + len('data-hx-get="')
     url = text[start : text.index('"', start)].replace("&amp;", "&")
     wait_for_google("dune")
     poll = client.get(url, headers=HX)
@@ -160,7 +160,7 @@ def test_a_picker_poll_while_google_hangs_is_204_and_not_counted_as_a_search(cli
     fake_google.use("hang")
     first = client.get("/books/picker/", {"field": "book", "book_q": "dune"}, headers=HX)
     text = first.text
-    start = text.index('hx-get="/books/picker/?') + len('hx-get="')
+    start = text.index('data-hx-get="/books/picker/?') + len('data-hx-get="')
     url = text[start : text.index('"', start)].replace("&amp;", "&")
     for _ in range(35):  # more than the 30 searches a minute
         assert client.get(url, headers=HX).status_code == 204

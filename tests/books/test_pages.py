@@ -39,7 +39,7 @@ def test_search_page_is_a_real_get_form_with_a_labelled_htmx_search_box(client):
     assert response.status_code == 200 and "<html" in response.text
     assert '<form method="get" action="/books/"' in response.text
     assert 'aria-label="Search books"' in response.text
-    assert 'hx-trigger="input changed delay:350ms, search"' in response.text
+    assert 'data-hx-trigger="input changed delay:350ms, search"' in response.text
 
 
 def test_results_show_year_pages_and_link_to_the_book_page(client):

@@ -67,14 +67,14 @@ def test_htmx_search_answers_with_the_results_fragment_only(client):
     assert "Moby Dick Fans" in response.text
     assert "Porto Poets" not in response.text
     # The result count lives outside the swapped region so screen readers hear it change.
-    assert 'hx-swap-oob="innerHTML"' in response.text
+    assert 'data-hx-swap-oob="innerHTML"' in response.text
     assert response["Vary"] and "HX-Request" in response["Vary"]
 
 
 def test_history_restore_gets_the_full_page(client):
     response = client.get("/clubs/", headers={**HX, "HX-History-Restore-Request": "true"})
     assert "<html" in response.text
-    assert "hx-swap-oob" not in response.text
+    assert "data-hx-swap-oob" not in response.text
 
 
 def test_search_without_matches_says_so(client):

@@ -167,7 +167,7 @@ def test_i_finished_it_after_the_start_says_late_in_the_fragment(client, cast, s
     assert "late, after the meeting started" in response.text
     # The race comes along out of band in the same response, with the late mark.
     race = response.text[response.text.index('<section id="race"') :]
-    assert 'hx-swap-oob="true"' in race.split(">", 1)[0]
+    assert 'data-hx-swap-oob="true"' in race.split(">", 1)[0]
     assert "finished late" in race
     assert _attendance(started, cast.member).finished_late
 

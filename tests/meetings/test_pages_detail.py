@@ -123,7 +123,7 @@ def test_race_fragment_is_the_polled_section_alone(client, cast, meeting):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert response.text.lstrip().startswith('<section id="race"')
-    assert 'hx-trigger="race-refresh from:body"' in response.text
+    assert 'data-hx-trigger="race-refresh from:body"' in response.text
     assert 'data-race-poll="30"' in response.text
     assert "p. 30 · 10%" in response.text
 

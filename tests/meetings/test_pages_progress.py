@@ -38,7 +38,7 @@ def test_saving_a_page_swaps_the_progress_box_and_the_race_in_one_response(clien
     # The race comes along out of band, already at the new page: no second request to go stale.
     race = response.text[response.text.index('<section id="race"') :]
     assert race.startswith(
-        '<section id="race" class="race" aria-labelledby="race-heading" hx-swap-oob="true"'
+        '<section id="race" class="race" aria-labelledby="race-heading" data-hx-swap-oob="true"'
     )
     assert f'data-runner="{cast.member.username}" data-percent="40"' in race
     assert "p. 120 · 40%" in race

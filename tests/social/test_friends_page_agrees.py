@@ -32,7 +32,7 @@ def test_rows_in_the_lists_act_on_the_whole_lists_region(client, me):
     friends.friend_request_send(sender=UserFactory(username="ivan"), to_user=me)
     page = client.get("/friends/").text
     incoming = _section(page, "incoming-heading")
-    assert 'hx-target="#friends-lists"' in incoming and 'name="view" value="lists"' in incoming
+    assert 'data-hx-target="#friends-lists"' in incoming and 'name="view" value="lists"' in incoming
 
 
 def test_accepting_moves_the_person_to_your_friends_in_one_response(client, me):
@@ -65,7 +65,7 @@ def test_accepting_from_a_search_result_updates_the_lists_out_of_band(client, me
     assert response.status_code == 200
     html = response.text
     assert html.lstrip().startswith(f'<li id="person-{ivan.pk}" class="person-row"')
-    assert '<div class="friends-main" id="friends-lists" hx-swap-oob="true">' in html
+    assert '<div class="friends-main" id="friends-lists" data-hx-swap-oob="true">' in html
     lists = html[html.index('id="friends-lists"') :]
     assert "Ivan Ivanov" in _section(lists, "friends-heading")
     assert lists.count("You and Ivan Ivanov are now friends.") == 0  # the message stays on the row

@@ -54,7 +54,7 @@ def test_full_page_lists_friends_incoming_outgoing_and_blocked(client, me):
         assert name in html
     assert "Unfriend" in html and "Accept" in html and "Decline" in html
     assert "Cancel request" in html and "Unblock" in html
-    assert 'action="/friends/send/"' in html and 'hx-post="/friends/send/"' in html
+    assert 'action="/friends/send/"' in html and 'data-hx-post="/friends/send/"' in html
 
 
 def test_empty_page_says_what_to_do(client, me):
@@ -106,7 +106,7 @@ def test_hidden_profiles_match_only_their_exact_username_and_show_no_details(cli
     assert "@hermit" in html and "Add friend" in html
     assert "Secret Name" not in html and "/u/hermit/" not in html.replace(
         'action="/u/hermit/add/"', ""
-    ).replace('hx-post="/u/hermit/add/"', "")
+    ).replace('data-hx-post="/u/hermit/add/"', "")
 
 
 def test_a_friends_only_profile_is_searchable_by_name_for_friends(client, me):

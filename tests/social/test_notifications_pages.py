@@ -38,7 +38,7 @@ def test_the_bell_in_the_nav_shows_the_unread_count(client, member):
     page = client.get("/clubs/").text
     assert 'id="notification-bell"' in page
     assert 'aria-label="Notifications, 3 unread"' in page
-    assert 'hx-trigger="notifications-poll from:body, notifications-changed from:body"' in page
+    assert 'data-hx-trigger="notifications-poll from:body, notifications-changed from:body"' in page
     assert "booky/booky.js" in page  # where the poll that fires notifications-poll lives
 
 

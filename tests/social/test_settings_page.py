@@ -35,7 +35,7 @@ def test_full_page_shows_the_current_profile_and_account_links(client, member):
     assert "<html" in html and 'class="site-nav"' in html
     assert 'value="Ada"' in html and "Reads Russians." in html
     assert 'type="text" name="timezone" value="Europe/Lisbon"' in html
-    assert f'hx-post="{URL}"' in html and f'action="{URL}"' in html
+    assert f'data-hx-post="{URL}"' in html and f'action="{URL}"' in html
     assert 'href="/accounts/password/change/"' in html
     assert 'href="/accounts/email/"' in html
     assert f'<a href="{URL}" aria-current="page">Profile</a>' in html

@@ -50,7 +50,7 @@ def test_the_settings_page_has_a_text_box_with_the_current_zone_not_hundreds_of_
     assert "<option" not in html.split('name="timezone"')[1].split("</form>")[0]
     assert html.count("<option") < 20
     assert 'type="text" name="timezone" value="Asia/Tokyo"' in html
-    assert f'hx-get="{SEARCH}"' in html and 'hx-target="#id_timezone_suggestions"' in html
+    assert f'data-hx-get="{SEARCH}"' in html and 'data-hx-target="#id_timezone_suggestions"' in html
     assert '<div id="id_timezone_suggestions" class="timezone-suggestions" aria-live="polite"></div>' in html
     assert len(html.encode()) < 15_000
 
