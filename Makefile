@@ -98,6 +98,9 @@ export ENSURE_PG_DATABASE
 
 test-pg: install  ## Run the whole test suite on PostgreSQL (DATABASE_URL, default postgres://root@127.0.0.1:5432/booky)
 	@export DATABASE_URL="$(PG_DATABASE_URL)" REDIS_URL=
+	# With stored pages on (one process, so the in-process cache is shared): every test that writes
+	# and reads again also checks that no stored page outlives a write.
+	export PAGE_CACHE_SECONDS="$${PAGE_CACHE_SECONDS:-30}"
 	$(PYTHON) -c "$$ENSURE_PG_DATABASE"
 	uv run pytest $(PYTEST_ARGS)
 

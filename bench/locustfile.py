@@ -5,6 +5,7 @@ file named by BENCH_READERS). Like a member with an open meeting tab, a reader
 - opens a page every 20 s (the meeting page, home, my clubs, their club, the leaderboard, in turn),
 - polls the race and the bets every 30 s (htmx fragments, as meetings.js and the bets section do),
 - polls the notification bell every 60 s.
+Polls revalidate as a browser does: each sends back the ETag of its last answer (If-None-Match).
 Start times are spread at random, so thousands of readers do not poll in step.
 """
 
@@ -31,6 +32,7 @@ class Reader(HttpUser):
         self.pages = itertools.cycle(
             [meeting_url, "/", "/clubs/mine/", f"/clubs/{reader['club']}/", "/leaderboards/global/"]
         )
+        self.etags: dict[str, str] = {}
         now = time.monotonic()
         self.due = {
             "page": now + random.uniform(0, PAGE_SECONDS),
@@ -42,8 +44,12 @@ class Reader(HttpUser):
         return max(0.0, min(self.due.values()) - time.monotonic())
 
     def _get(self, path: str, name: str, *, htmx: bool = False):
-        headers = {**self.headers, "HX-Request": "true"} if htmx else self.headers
-        self.client.get(path, headers=headers, name=name)
+        headers = {**self.headers, "HX-Request": "true"} if htmx else dict(self.headers)
+        if htmx and path in self.etags:
+            headers["If-None-Match"] = self.etags[path]
+        response = self.client.get(path, headers=headers, name=name)
+        if htmx and response.headers.get("ETag"):
+            self.etags[path] = response.headers["ETag"]
 
     @task
     def whatever_is_due(self):

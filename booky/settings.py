@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "booky.core.htmx.HtmxMiddleware",  # django-htmx's, and it sets Vary: HX-Request
     "allauth.account.middleware.AccountMiddleware",
+    # Last: serves a page stored for this viewer while no write has committed (booky/core/page_cache.py).
+    "booky.core.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "booky.urls"
@@ -162,6 +164,12 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Rendered pages per viewer, served again while no write has committed and for at most this many
+# seconds (booky/core/page_cache.py). On by default only with the shared cache: a per-process one
+# could not learn of a write made by the task worker. Setting it without Redis is for one process
+# (the PostgreSQL test run does, so the whole suite also runs against stored pages).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "30" if REDIS_URL else "0") or 0)
 
 # Background work: immediate in tests (and when asked), a database queue served by `make worker` otherwise.
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if TESTING else "database")
