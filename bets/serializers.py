@@ -189,7 +189,8 @@ class BetWithdrawSerializer(serializers.Serializer):
 class StaleBetSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    current = BetSerializer(help_text="The bet as it is now.")
+    # Only a stale version sends the bet as it is now; `bets_closed` (the meeting started) has nothing to show.
+    current = BetSerializer(required=False, help_text="The bet as it is now (with `stale_version`).")
 
 
 class LedgerMeetingSerializer(serializers.Serializer):
