@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_DATABASE_URL := $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/booky)
 
-.PHONY: help uv install run serve worker demo test test-pg test-browser schemathesis lint bench bench-smoke bench-capacity bench-leaderboards
+.PHONY: help uv install run serve worker demo test test-pg test-browser nu-checker schemathesis lint bench bench-smoke bench-capacity bench-leaderboards
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -104,7 +104,13 @@ test-pg: install  ## Run the whole test suite on PostgreSQL (DATABASE_URL, defau
 	$(PYTHON) -c "$$ENSURE_PG_DATABASE"
 	uv run pytest $(PYTEST_ARGS)
 
-test-browser: install  ## Run the browser tests (Playwright driving Debian's /usr/bin/chromium)
+# The page gates' Nu HTML checker (tests/browser/test_page_gates.py): npm's vnu-jar, run with Java.
+NU_CHECKER_VERSION := 26.9.27
+NU_CHECKER_JAR := .cache/nu/node_modules/vnu-jar/build/dist/vnu.jar
+nu-checker:  ## Install the Nu HTML checker (npm's vnu-jar; needs Java: apt-get install default-jre-headless)
+	@test -f $(NU_CHECKER_JAR) || npm install --no-save --silent --no-audit --no-fund --prefix .cache/nu vnu-jar@$(NU_CHECKER_VERSION)
+
+test-browser: install nu-checker  ## Run the browser tests and the page gates (Playwright driving Debian's /usr/bin/chromium)
 	@status=0
 	DATABASE_URL= REDIS_URL= uv run pytest -m browser $(PYTEST_ARGS) || status=$$?
 	# pytest exits 5 when it collected no test: no browser test yet is not a failure.

@@ -65,8 +65,36 @@
     var box = document.getElementById("request-error");
     if (box) box.hidden = true;
   });
+  // Dropdown menus (<details class="dropdown">, open without JavaScript too) close on Escape, returning
+  // focus to their summary, and when focus moves out of them, so an open menu never covers the element
+  // that has focus (WCAG 2.4.11).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = event.target.closest && event.target.closest("details.dropdown[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("focusout", function (event) {
+    var menu = event.target.closest && event.target.closest("details.dropdown[open]");
+    if (menu && event.relatedTarget && !menu.contains(event.relatedTarget)) menu.open = false;
+  });
   document.addEventListener("DOMContentLoaded", function () { fillTimezones(document); });
   document.addEventListener("htmx:afterSettle", function (event) { fillTimezones(event.target); });
+  // What a swap says goes to the page's live region (templates/base.html), which screen readers watch.
+  function announce(root) {
+    var region = document.getElementById("live-status");
+    if (!region || !root.querySelectorAll) return;
+    var lines = [];
+    if (root.matches && root.matches("[role=status]")) lines.push(root.textContent.trim());
+    root.querySelectorAll("[role=status]").forEach(function (element) {
+      if (element !== region) lines.push(element.textContent.trim());
+    });
+    lines = lines.filter(Boolean);
+    if (lines.length) region.textContent = lines.join(" ");
+  }
+  document.addEventListener("htmx:afterSettle", function (event) { announce(event.target); });
+  document.addEventListener("htmx:oobAfterSwap", function (event) { announce(event.target); });
 })();
 
 // ── Polls: the bell in the nav (its unread count) and a meeting's race track refresh themselves. Every

@@ -56,17 +56,20 @@ def _session_cookie(user, url: str) -> dict:
 def new_page(browser, live_server):
     """Open a fresh browser context (its own cookies) at a given width; closes them all at the end.
 
-    `user=` starts the context logged in as that user; `java_script_enabled=False` turns scripts off.
+    `user=` starts the context logged in as that user; `java_script_enabled=False` turns scripts off;
+    `color_scheme="dark"` asks for dark mode.
     `page.console_errors` collects console errors and uncaught exceptions (CSP violations among them).
     """
     contexts = []
 
-    def open_page(width: int = 1280, *, user=None, java_script_enabled: bool = True):
+    def open_page(
+        width: int = 1280, *, user=None, java_script_enabled: bool = True, color_scheme: str = "light"
+    ):
         context = browser.new_context(
             viewport={"width": width, "height": 900},
             base_url=live_server.url,
             java_script_enabled=java_script_enabled,
-            color_scheme="light",
+            color_scheme=color_scheme,
         )
         contexts.append(context)
         if user is not None:

@@ -30,7 +30,10 @@ def test_a_decision_sends_the_new_count_out_of_band(client, cast, queue, decisio
     response = client.post(f"/clubs/{cast.club.slug}/requests/{queue[0].pk}/{decision}/", headers=HX)
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<li id="request-{queue[0].pk}"')
-    assert '<p id="requests-count" data-hx-swap-oob="true">2 requests waiting for a decision.</p>' in response.text
+    assert (
+        '<p id="requests-count" data-hx-swap-oob="true">2 requests waiting for a decision.</p>'
+        in response.text
+    )
 
 
 def test_the_last_decision_says_the_queue_is_empty(client, cast):
