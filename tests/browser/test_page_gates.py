@@ -138,7 +138,10 @@ def test_the_axe_gate_reports_low_contrast_text_and_a_skipped_heading_level(brow
         '<p style="color:#5a6170;background:#181c25">Muted text on a dark card (2.9:1)</p>'
         "<h3>A level skipped</h3></main></html>"
     )
-    assert sorted(violation["id"] for violation in axe_violations(page)) == ["color-contrast", "heading-order"]
+    assert sorted(violation["id"] for violation in axe_violations(page)) == [
+        "color-contrast",
+        "heading-order",
+    ]
     context.close()
 
 
