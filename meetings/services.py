@@ -222,14 +222,20 @@ def _race_changed(meeting: Meeting, *, start: datetime, target: int, book_id: in
 
 
 def _refresh_finished(meeting: Meeting) -> None:
-    """A new target page re-decides who has finished; every changed attendance gets a history row."""
+    """A new target page re-decides who has finished; every changed attendance gets a history row.
+    A member who gave a percent of their own edition stands at that share of the book again (their
+    page may have been capped by the old target)."""
     now = timezone.now()
     changed = []
     for attendance in Attendance.objects.select_for_update().filter(meeting=meeting):
-        reached = attendance.current_page >= meeting.target_page
-        if reached == attendance.finished and attendance.current_page <= meeting.target_page:
+        page = attendance.current_page
+        if attendance.own_edition_percent is not None:
+            page = meeting.page_for_book_percent(attendance.own_edition_percent)
+        page = min(page, meeting.target_page)
+        reached = page >= meeting.target_page
+        if reached == attendance.finished and page == attendance.current_page:
             continue
-        attendance.current_page = min(attendance.current_page, meeting.target_page)
+        attendance.current_page = page
         attendance.finished = reached
         attendance.finished_at = (attendance.finished_at or now) if reached else None
         attendance.version += 1

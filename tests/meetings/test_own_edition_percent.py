@@ -108,3 +108,18 @@ def test_the_service_refuses_a_percent_out_of_range(cast, half_book_meeting):
     with pytest.raises(DomainError, match="from 0 to 100"):
         services.attendance_progress(user=cast.member, meeting=half_book_meeting, own_edition_percent=101)
     assert Attendance.objects.get(user=cast.member).current_page == 0
+
+
+def test_a_raised_target_puts_a_percent_reader_back_at_their_share_of_the_book(cast, half_book_meeting):
+    services.attendance_progress(user=cast.member, meeting=half_book_meeting, own_edition_percent=60)
+    half_book_meeting.refresh_from_db()
+
+    services.meeting_update(
+        actor=cast.owner,
+        meeting=half_book_meeting,
+        expected_version=half_book_meeting.version,
+        target_page=320,
+    )
+
+    attendance = Attendance.objects.get(user=cast.member)
+    assert attendance.current_page == 192 and not attendance.finished  # 60 % of 320, no longer capped at 160
