@@ -34,3 +34,17 @@ def start_in_zones(meeting, date_format: str) -> str:
         viewer_zone=timezone.get_current_timezone(),
         fmt=date_format,
     )
+
+
+@register.filter
+def short_start_in_zones(starts_at, meeting_timezone: str) -> str:
+    """As `start_in_zones`, from a start and its zone's name (annotated rows, not meetings): "Tue 8 Dec,
+    19:00 in Toronto, 00:00 your time (Wed 9 Dec)"."""
+    if not starts_at:
+        return ""
+    return zones.start_text(
+        starts_at,
+        meeting_zone=zones.zone_or_none(meeting_timezone or ""),
+        viewer_zone=timezone.get_current_timezone(),
+        fmt="D j M, H:i",
+    )

@@ -92,3 +92,13 @@ def test_the_api_gives_the_meetings_zone_and_keeps_the_start_in_utc(cast):
     body = api.get(f"/api/v1/meetings/{meeting.pk}/").json()
     assert body["timezone"] == "America/Toronto"
     assert body["starts_at"] == "2030-12-11T00:00:00Z"
+
+
+@pytest.mark.django_db
+def test_the_dashboards_club_cards_show_the_next_meeting_in_both_zones(client, cast):
+    MeetingFactory(club=cast.club, starts_at=STARTS, timezone="America/Toronto")
+    cast.member.timezone = "Europe/Lisbon"
+    cast.member.save()
+    client.force_login(cast.member)
+    home = client.get("/").text
+    assert "Tue 10 Dec, 19:00 in Toronto, 00:00 your time (Wed 11 Dec)" in home
