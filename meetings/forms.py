@@ -117,7 +117,8 @@ class MeetingForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    """My page, or a percentage of the target (it wins when given); the "finished" button sends finished=1."""
+    """My page, or a percent of my own copy of the book, for another edition (it wins when given); the
+    "finished" button sends finished=1."""
 
     current_page = StrictIntegerField(
         label="Page I am on",
@@ -127,7 +128,7 @@ class ProgressForm(forms.Form):
         error_messages={"invalid": "Enter a page number.", "min_value": "The page cannot be negative."},
     )
     percent = StrictIntegerField(
-        label="or percent read",
+        label="or percent of my book",
         required=False,
         min_value=0,
         max_value=100,
@@ -147,6 +148,8 @@ class ProgressForm(forms.Form):
         self.fields["current_page"].max_value = target_page
         self.fields["current_page"].widget.attrs["max"] = target_page
         self.fields["current_page"].help_text = f"0 to {target_page}."
+        self.fields["percent"].widget.attrs.update(min=0, max=100)
+        self.fields["percent"].help_text = "0 to 100, for an edition with other page numbers."
 
     def clean_current_page(self):
         page = self.cleaned_data["current_page"]
@@ -161,14 +164,14 @@ class ProgressForm(forms.Form):
         page, percent = cleaned.get("current_page"), cleaned.get("percent")
         if page is None and percent is None:
             raise ValidationError("Give the page you are on, or a percentage, or mark the book finished.")
-        if percent is not None:
-            # The page field comes prefilled with the saved page; a typed percentage is the newer intent.
-            cleaned["current_page"] = round(self.target_page * percent / 100)
         return cleaned
 
     def service_arguments(self) -> dict:
         if self.cleaned_data.get("finished"):
             return {"finished": True}
+        if self.cleaned_data.get("percent") is not None:
+            # The page field comes prefilled with the saved page; a typed percent is the newer intent.
+            return {"own_edition_percent": self.cleaned_data["percent"]}
         return {"current_page": self.cleaned_data["current_page"]}
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from booky.core.validators import validate_visible_name
 from clubs.models import Club, Membership
+from meetings.zones import validate_timezone_name, zone_or_none
 
 NO_NUL = [ProhibitNullCharactersValidator()]
 NAME = [*NO_NUL, validate_visible_name]
@@ -61,6 +62,9 @@ class Meeting(models.Model):
     title = models.CharField(max_length=200, blank=True, validators=NAME)
     description = models.TextField(max_length=4000, blank=True, validators=NO_NUL)
     starts_at = models.DateTimeField(help_text="Stored in UTC.")
+    # The zone the hosts scheduled it in (where the club meets): pages show its time beside the viewer's.
+    # Empty for meetings from before it was kept, which then show the viewer's time alone.
+    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone_name])
     duration_minutes = models.PositiveIntegerField(
         default=120, validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)]
     )
@@ -123,6 +127,11 @@ class Meeting(models.Model):
         return self.title or (self.book.title if self.book_id else "Meeting")
 
     @property
+    def zone(self):
+        """The meeting's own zone, or None when it is not known."""
+        return zone_or_none(self.timezone)
+
+    @property
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
 
@@ -140,6 +149,12 @@ class Meeting(models.Model):
 
     def progress_is_open(self) -> bool:
         return self.is_scheduled()
+
+    def page_for_book_percent(self, percent: int) -> int:
+        """The page of the club's book at `percent` of the whole book, up to the target page: where a
+        member reading another edition stands in this one. Needs `book` loaded."""
+        pages = self.book.page_count or self.target_page
+        return min(self.target_page, round(pages * percent / 100))
 
 
 class Rsvp(models.TextChoices):
@@ -172,6 +187,12 @@ class Attendance(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances")
     rsvp = models.CharField(max_length=10, choices=Rsvp, default=Rsvp.GOING)
     current_page = models.PositiveIntegerField(default=0)
+    # A member reading another edition gives how far they are as a percent of their own copy; it is kept
+    # beside the page it stands for in the club's book (Meeting.page_for_book_percent), which the race
+    # uses. Null when they gave a page.
+    own_edition_percent = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
     finished = models.BooleanField(default=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     checked_in = models.BooleanField(default=False)
@@ -189,6 +210,10 @@ class Attendance(models.Model):
             models.CheckConstraint(
                 condition=Q(finished=False) | Q(finished_at__isnull=False),
                 name="attendance_finished_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(own_edition_percent__isnull=True) | Q(own_edition_percent__lte=100),
+                name="attendance_own_edition_percent_range",
             ),
         ]
         indexes = [models.Index(fields=["user", "meeting"])]

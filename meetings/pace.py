@@ -1,4 +1,5 @@
-"""Reading pace arithmetic: pages per day so far, projected finish, pages per day still needed.
+"""Reading pace arithmetic: pages per day so far, projected finish, pages still needed, and how a
+rate reads ("1 page a day", "about 40 pages an hour").
 
 Pure functions on plain values, so they are tested without the database.
 """
@@ -8,6 +9,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """So many pages per day or per hour, as a reader says it."""
+
+    pages: float
+    per: str  # "day" or "hour"
+    approximate: bool = False
+
+    def __str__(self) -> str:
+        amount = f"{self.pages:.0f}" if self.pages >= 10 else f"{self.pages:.1f}".removesuffix(".0")
+        noun = "page" if amount == "1" else "pages"
+        about = "about " if self.approximate else ""
+        return f"{about}{amount} {noun} {'an hour' if self.per == 'hour' else 'a day'}"
 
 
 @dataclass(frozen=True)
@@ -18,6 +35,11 @@ class Pace:
     projected_finish: datetime | None
     needed_per_day: int | None
     finished: bool
+    needed: Rate | None = None  # what is still needed, per hour once less than a day is left
+
+    @property
+    def so_far(self) -> Rate:
+        return Rate(self.pages_per_day, "day")
 
     @property
     def remaining(self) -> int:
@@ -63,6 +85,20 @@ def needed_per_day(
     return math.ceil(remaining / days_left)
 
 
+def needed_rate(
+    *, current_page: int, target_page: int, meeting_starts_at: datetime, now: datetime
+) -> Rate | None:
+    """Pages still needed to finish before the meeting: per day, or about so many an hour when only
+    hours remain (the last hour counts as a whole one); None once it has started or when done."""
+    remaining = target_page - current_page
+    if remaining <= 0 or now >= meeting_starts_at:
+        return None
+    left = meeting_starts_at - now
+    if left < DAY:
+        return Rate(math.ceil(remaining / max(left / HOUR, 1.0)), "hour", approximate=True)
+    return Rate(math.ceil(remaining / (left / DAY)), "day")
+
+
 def pace_for(
     *,
     current_page: int,
@@ -85,4 +121,7 @@ def pace_for(
             current_page=current_page, target_page=target_page, meeting_starts_at=meeting_starts_at, now=now
         ),
         finished=finished,
+        needed=needed_rate(
+            current_page=current_page, target_page=target_page, meeting_starts_at=meeting_starts_at, now=now
+        ),
     )

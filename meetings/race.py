@@ -1,7 +1,8 @@
 """Geometry for the race track and the progress chart, drawn as server-side SVG in the templates.
 
-Pure functions on plain values. Positions along the track are percentages of its width, so the SVG
-scales to any screen without stretching the runners (no viewBox, no inline styles).
+Pure functions on plain values. Positions along a lane are percentages of its width, so each lane's
+SVG scales to any screen without stretching the runners (no viewBox, no inline styles); lanes are
+stacked by the page's HTML, in em, so they grow with the reader's font size.
 """
 
 from dataclasses import dataclass
@@ -10,9 +11,6 @@ from datetime import datetime
 from meetings.models import FinishStatus
 from social.permissions import name_as_listed
 
-LANE_HEIGHT = 44
-TRACK_TOP = 28
-RUNNER_OFFSET = 28  # from the lane's top to the track line
 CHART_WIDTH = 300
 CHART_HEIGHT = 100
 # While a meeting is scheduled its page re-reads the race (and the bets section) this often.
@@ -29,22 +27,11 @@ class Runner:
     late: bool  # reached the target after the start: on the line, but no finisher of the race
     is_me: bool
     lane: int
+    from_own_edition: bool = False  # the page stands for a percent the reader gave of another edition
 
     @property
     def x(self) -> str:
         return f"{self.percent}%"
-
-    @property
-    def lane_top(self) -> int:
-        return TRACK_TOP + self.lane * LANE_HEIGHT
-
-    @property
-    def label_y(self) -> int:
-        return self.lane_top + 14
-
-    @property
-    def track_y(self) -> int:
-        return self.lane_top + RUNNER_OFFSET
 
     @property
     def initial(self) -> str:
@@ -71,13 +58,10 @@ def runners(attendances, *, target_page: int, me_id: int | None) -> list[Runner]
                 late=status == FinishStatus.LATE,
                 is_me=attendance.user_id == me_id,
                 lane=lane,
+                from_own_edition=getattr(attendance, "own_edition_percent", None) is not None,
             )
         )
     return lanes
-
-
-def track_height(lane_count: int) -> int:
-    return TRACK_TOP + max(lane_count, 1) * LANE_HEIGHT + 4
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ def race_context(request, meeting: Meeting, attendances: list[Attendance]) -> di
     return {
         "meeting": meeting,
         "runners": runners,
-        "track_height": race.track_height(len(runners)),
         "going": going,
         "maybe": [attendance for attendance in attendances if attendance.rsvp == Rsvp.MAYBE],
         "declined": [attendance for attendance in attendances if attendance.rsvp == Rsvp.DECLINED],

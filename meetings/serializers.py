@@ -82,6 +82,11 @@ class MyAttendanceSerializer(serializers.ModelSerializer):
     """Your own RSVP and progress; `version` is what PUT progress takes as If-Match."""
 
     percent = serializers.SerializerMethodField(help_text="Your page as a percent of the target page.")
+    own_edition_percent = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The percent of your own edition you last gave (see PUT progress); null when you gave a page.",
+    )
     finished_at = AwareDateTimeField(read_only=True, allow_null=True)
     finish_status = FinishStatusField()
 
@@ -91,6 +96,7 @@ class MyAttendanceSerializer(serializers.ModelSerializer):
             "rsvp",
             "current_page",
             "percent",
+            "own_edition_percent",
             "finished",
             "finished_at",
             "finish_status",
@@ -119,6 +125,11 @@ class MeetingSerializer(serializers.ModelSerializer):
     url = serializers.CharField(
         source="get_absolute_url", read_only=True, help_text="The meeting's page on Booky."
     )
+    timezone = serializers.CharField(
+        read_only=True,
+        help_text="The IANA time zone the hosts scheduled it in (e.g. America/Toronto); empty when unknown. "
+        "`starts_at` is in UTC either way.",
+    )
     place = serializers.CharField(
         read_only=True, allow_null=True, help_text="Where the club meets; null unless you are a member."
     )
@@ -141,6 +152,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "description",
             "starts_at",
             "ends_at",
+            "timezone",
             "duration_minutes",
             "place",
             "online_link",
@@ -257,18 +269,40 @@ class RsvpInputSerializer(serializers.Serializer):
     rsvp = RsvpInputField(max_length=20, help_text="going, maybe or declined.")
 
 
+OWN_EDITION_PERCENT_HELP = (
+    "How far you are in your own copy of the book, 0..100, for an edition whose pages differ from the "
+    "club's. Booky keeps it and counts it as that fraction of the club's book (up to the target page), "
+    "which is your `current_page`."
+)
+PERCENT_RANGE = "Give a percent of your book from 0 to 100."
+
+
 class ProgressInputSerializer(serializers.Serializer):
     current_page = StrictIntegerApiField(required=False, help_text="0..the meeting's target page.")
+    own_edition_percent = StrictIntegerApiField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text=OWN_EDITION_PERCENT_HELP,
+        error_messages={"min_value": PERCENT_RANGE, "max_value": PERCENT_RANGE},
+    )
     finished = serializers.BooleanField(required=False, help_text="true: you reached the target page.")
     version = StrictIntegerApiField(
         required=False, min_value=1, help_text="Your progress version you last saw; or send it as If-Match."
     )
 
     def validate(self, data):
-        if "current_page" in data and data.get("finished") is True:
-            raise serializers.ValidationError("Send either current_page or finished, not both.")
-        if "current_page" not in data and data.get("finished") is not True:
-            raise serializers.ValidationError("Give the page you are on, or send finished: true.")
+        given = [name for name in ("current_page", "own_edition_percent") if name in data]
+        if data.get("finished") is True:
+            given.append("finished")
+        if len(given) > 1:
+            raise serializers.ValidationError(
+                "Send only one: either current_page, own_edition_percent or finished: true."
+            )
+        if not given:
+            raise serializers.ValidationError(
+                "Give the page you are on, a percent of your own edition, or send finished: true."
+            )
         return data
 
 

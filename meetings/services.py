@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
-from meetings import events, permissions, reminders
+from meetings import events, permissions, reminders, zones
 from meetings.models import (
     Attendance,
     CalendarFeed,
@@ -109,9 +109,11 @@ def meeting_create(
     place: str = "",
     online_link: str = "",
     target_page: int | None = None,
+    zone: str | None = None,
     now: datetime | None = None,
 ) -> Meeting:
-    """Schedule a meeting of `club` about `book`; only the owner and moderators may."""
+    """Schedule a meeting of `club` about `book`; only the owner and moderators may. Its own time zone is
+    `zone`, by default the host's (the one their form read the start in)."""
     _require(
         permissions.can_manage_meetings(actor, club), "Only the owner and moderators can schedule meetings."
     )
@@ -126,6 +128,7 @@ def meeting_create(
         place=place.strip(),
         online_link=online_link.strip(),
         target_page=_check_target(book, target_page),
+        timezone=_host_zone(actor) if zone is None else zone,
         created_by=actor,
     )
     _check_where(meeting)
@@ -134,6 +137,11 @@ def meeting_create(
     events.meeting_start_set.send(sender=Meeting, meeting=meeting)
     reminders.meeting_scheduled(meeting=meeting, actor=actor)
     return meeting
+
+
+def _host_zone(actor) -> str:
+    name = getattr(actor, "timezone", "") or ""
+    return name if zones.zone_or_none(name) is not None else ""
 
 
 def _stale_meeting(meeting_pk: int) -> StaleVersion:
@@ -214,14 +222,20 @@ def _race_changed(meeting: Meeting, *, start: datetime, target: int, book_id: in
 
 
 def _refresh_finished(meeting: Meeting) -> None:
-    """A new target page re-decides who has finished; every changed attendance gets a history row."""
+    """A new target page re-decides who has finished; every changed attendance gets a history row.
+    A member who gave a percent of their own edition stands at that share of the book again (their
+    page may have been capped by the old target)."""
     now = timezone.now()
     changed = []
     for attendance in Attendance.objects.select_for_update().filter(meeting=meeting):
-        reached = attendance.current_page >= meeting.target_page
-        if reached == attendance.finished and attendance.current_page <= meeting.target_page:
+        page = attendance.current_page
+        if attendance.own_edition_percent is not None:
+            page = meeting.page_for_book_percent(attendance.own_edition_percent)
+        page = min(page, meeting.target_page)
+        reached = page >= meeting.target_page
+        if reached == attendance.finished and page == attendance.current_page:
             continue
-        attendance.current_page = min(attendance.current_page, meeting.target_page)
+        attendance.current_page = page
         attendance.finished = reached
         attendance.finished_at = (attendance.finished_at or now) if reached else None
         attendance.version += 1
@@ -329,22 +343,31 @@ def attendance_progress(
     user,
     meeting: Meeting,
     current_page: int | None = None,
+    own_edition_percent: int | None = None,
     finished: bool | None = None,
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Attendance:
-    """Record the member's own page (0..target page); reaching the target marks them finished.
+    """Record the member's own page (0..target page), or how far they are in their own edition as a
+    percent (0..100), kept with the page it stands for in the club's book; reaching the target marks
+    them finished.
 
     After the start a finish is still recorded, with its date, but it is late (Attendance.finish_status)
     and changes no result; an in-time finish can no longer be taken back."""
-    meeting = Meeting.objects.select_related("club").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_related("club", "book").get(pk=meeting.pk)
     attendance = _member_attendance(user, meeting, lock=True)
     if expected_version is not None and attendance.version != expected_version:
         raise _stale_attendance(attendance.pk)
     if not meeting.progress_is_open():
         raise Conflict(f"This meeting is {meeting.get_status_display().lower()}.", code="not_scheduled")
     if finished is True:
-        current_page = meeting.target_page
+        current_page, own_edition_percent = meeting.target_page, None
+    elif own_edition_percent is not None:
+        if isinstance(own_edition_percent, bool) or not isinstance(own_edition_percent, int):
+            raise DomainError("The percent must be a whole number from 0 to 100.", code="invalid_percent")
+        if not 0 <= own_edition_percent <= 100:
+            raise DomainError("Give a percent of your book from 0 to 100.", code="percent_out_of_range")
+        current_page = meeting.page_for_book_percent(own_edition_percent)
     elif current_page is None:
         raise DomainError("Give the page you are on, or mark the book finished.", code="page_required")
     if isinstance(current_page, bool) or not isinstance(current_page, int):
@@ -356,7 +379,11 @@ def attendance_progress(
     now = now or timezone.now()
     reached = current_page >= meeting.target_page
     attendance.meeting = meeting  # finish_status reads it
-    if attendance.current_page == current_page and attendance.finished == reached:
+    if (
+        attendance.current_page == current_page
+        and attendance.finished == reached
+        and attendance.own_edition_percent == own_edition_percent
+    ):
         return attendance
     if meeting.has_started(now) and attendance.finished_in_time:
         # The race was decided at the start: an in-time finish stays, or bets and awards would flip.
@@ -364,13 +391,22 @@ def attendance_progress(
             "You finished in time, before the meeting started: the race is decided and your finish stays.",
             code="race_decided",
         )
-    attendance.current_page = current_page
+    attendance.current_page, attendance.own_edition_percent = current_page, own_edition_percent
     if reached and not attendance.finished:
         attendance.finished, attendance.finished_at = True, now
     elif not reached:
         attendance.finished, attendance.finished_at = False, None
     attendance.version = F("version") + 1
-    attendance.save(update_fields=["current_page", "finished", "finished_at", "version", "updated_at"])
+    attendance.save(
+        update_fields=[
+            "current_page",
+            "own_edition_percent",
+            "finished",
+            "finished_at",
+            "version",
+            "updated_at",
+        ]
+    )
     attendance.refresh_from_db()
     ProgressEntry.objects.create(
         attendance=attendance, page=attendance.current_page, finished=attendance.finished, recorded_at=now

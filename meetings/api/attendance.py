@@ -61,7 +61,9 @@ class MeetingAttendanceViewSet(MeetingChildMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Record your own reading progress (members)",
-        description="`current_page` 0..target page, or `finished: true`. Optionally the progress version "
+        description="`current_page` 0..target page, or `own_edition_percent` 0..100 (how far you are in "
+        "an edition with other page numbers: kept, and counted as that fraction of the club's book), or "
+        "`finished: true`; one of them. Optionally the progress version "
         "you last saw (If-Match or `version`): 409 `stale_version` with `current` when it changed since. "
         "After the meeting started a finish is still recorded, as `finish_status: late` (it wins nothing); "
         "an in-time finish can then no longer be changed: 409 `race_decided`.",

@@ -1,54 +1,16 @@
-from datetime import datetime
-
 from django import template
 from django.utils import timezone
+
+from booky.core import durations
+from meetings import zones
 
 register = template.Library()
 
 
 @register.filter
-def relative_time(value: datetime | None) -> str:
-    """ "in 3 days", "in 5 hours", "2 days ago": one rounded unit (naturaltime says "2 days, 23 hours from now")."""
-    if not value:
-        return ""
-    seconds = (value - timezone.now()).total_seconds()
-    phrase = _rounded_duration(abs(seconds))
-    if phrase is None:
-        return "now"
-    return f"in {phrase}" if seconds > 0 else f"{phrase} ago"
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}{'' if count == 1 else 's'}"
-
-
-def _rounded_duration(seconds: float) -> str | None:
-    """The nearest whole unit: 6 days 23 hours is "7 days", not "6 days"."""
-    minutes = round(seconds / 60)
-    if minutes < 1:
-        return None
-    if minutes < 60:
-        return _plural(minutes, "minute")
-    hours = round(seconds / 3600)
-    if hours < 24:
-        return _plural(hours, "hour")
-    days = round(seconds / 86400)
-    if days < 14:
-        return _plural(days, "day")
-    if days < 60:
-        return _plural(round(days / 7), "week")
-    if days < 365:
-        return _plural(round(days / 30), "month")
-    return _plural(round(days / 365), "year")
-
-
-@register.filter
-def pages_per_day(value: float | None) -> str:
-    if value is None:
-        return ""
-    if value >= 10:
-        return f"{value:.0f}"
-    return f"{value:.1f}".removesuffix(".0")
+def relative_time(value) -> str:
+    """The site's relative time (as booky_time's filter): "in 3 days", "just now"."""
+    return durations.relative_time(value, timezone.now()) if value else ""
 
 
 @register.filter
@@ -60,3 +22,29 @@ def percent_of(attendance, target_page: int) -> int:
 def tz_label(zone) -> str:
     """ "America/New_York" as people write it: "America/New York"."""
     return str(getattr(zone, "key", zone) or "UTC").replace("_", " ")
+
+
+@register.filter
+def start_in_zones(meeting, date_format: str) -> str:
+    """The meeting's start in the viewer's zone, and in the meeting's own when it reads otherwise:
+    "Thu 10 Dec 2026, 19:00 in Toronto, 01:00 your time (Fri 11 Dec)"."""
+    return zones.start_text(
+        meeting.starts_at,
+        meeting_zone=meeting.zone,
+        viewer_zone=timezone.get_current_timezone(),
+        fmt=date_format,
+    )
+
+
+@register.filter
+def short_start_in_zones(starts_at, meeting_timezone: str) -> str:
+    """As `start_in_zones`, from a start and its zone's name (annotated rows, not meetings): "Tue 8 Dec,
+    19:00 in Toronto, 00:00 your time (Wed 9 Dec)"."""
+    if not starts_at:
+        return ""
+    return zones.start_text(
+        starts_at,
+        meeting_zone=zones.zone_or_none(meeting_timezone or ""),
+        viewer_zone=timezone.get_current_timezone(),
+        fmt="D j M, H:i",
+    )

@@ -53,7 +53,7 @@ def test_new_reader_starts_a_club_that_a_second_reader_finds_and_joins(new_page,
     founder.get_by_label("Confirm password").fill("owls-read-at-night-42")
     founder.get_by_role("main").get_by_role("button", name="Sign up").click()
 
-    expect(founder.get_by_role("heading", name="Welcome back, maya")).to_be_visible()
+    expect(founder.get_by_role("heading", name="Welcome, maya", exact=True)).to_be_visible()
     assert User.objects.filter(username="maya", email="maya@example.com").exists()
     expect(founder.get_by_text("You are not in any club yet.")).to_be_visible()
     screenshot(founder, "03-dashboard")

@@ -44,7 +44,7 @@ def test_members_race_to_the_meeting_and_see_each_other_move(new_page, screensho
     page.get_by_role("button", name="Going", exact=True).click()
     expect(page.get_by_text("See you there! You are on the race track.")).to_be_visible()
     expect(page.locator("#rsvp-going")).to_have_attribute("aria-pressed", "true")
-    my_runner = page.locator('g.runner.me[data-runner="ana"]')
+    my_runner = page.locator('.runner.me[data-runner="ana"]')
     expect(my_runner).to_have_attribute("data-percent", "0")
 
     # Moving my progress moves my runner.
@@ -60,12 +60,12 @@ def test_members_race_to_the_meeting_and_see_each_other_move(new_page, screensho
     other.goto(url)
     other.get_by_role("button", name="Going", exact=True).click()
     expect(other.locator("#rsvp-going")).to_have_attribute("aria-pressed", "true")
-    other.get_by_label("or percent read").fill("90")
+    other.get_by_label("or percent of my book").fill("90")
     other.get_by_role("button", name="Save progress").click()
     expect(other.get_by_text("Saved: page 270 of 300.")).to_be_visible()
     assert Attendance.objects.get(user=bruno).current_page == 270
 
-    bruno_on_anas_page = page.locator('g.runner[data-runner="bruno"]')
+    bruno_on_anas_page = page.locator('.runner[data-runner="bruno"]')
     expect(bruno_on_anas_page).to_have_count(0)
     page.locator("[data-race-poll]").evaluate("element => element.setAttribute('data-race-poll', '1')")
     expect(bruno_on_anas_page).to_have_attribute("data-percent", "90", timeout=5_000)
@@ -167,7 +167,7 @@ def test_saving_progress_updates_my_box_and_the_race_in_one_response(new_page):
     services.attendance_progress(user=reader, meeting=meeting, current_page=20)
     page = new_page(1280, user=reader)
     page.goto(f"/meetings/{meeting.pk}/")
-    my_runner = page.locator('g.runner.me[data-runner="rosa"]')
+    my_runner = page.locator('.runner.me[data-runner="rosa"]')
     expect(my_runner).to_have_attribute("data-percent", "10")
 
     requests: list[str] = []
@@ -175,7 +175,7 @@ def test_saving_progress_updates_my_box_and_the_race_in_one_response(new_page):
     page.get_by_label("Page I am on").fill("150")
     page.get_by_role("button", name="Save progress").click()
 
-    expect(page.locator("#progress .my-page")).to_contain_text("Page 150 of 200 · 75%")
+    expect(page.locator("#progress .my-page")).to_contain_text("Page 150 of 200 · 75 % of 200 pages")
     expect(my_runner).to_have_attribute("data-percent", "75")
     expect(page.locator("#attendees .attendee-list li.me")).to_contain_text("p. 150 · 75%")
     page.wait_for_timeout(500)  # a refresh the save asked for would have gone out by now
@@ -214,9 +214,9 @@ def test_an_unchanged_race_is_revalidated_not_downloaded_again(new_page, caplog)
     poll()
     poll()
     assert race_answers() == ["200", "304"]
-    expect(page.locator('g.runner[data-percent="10"]')).to_have_count(1)
+    expect(page.locator('.runner[data-percent="10"]')).to_have_count(1)
 
     services.attendance_progress(user=runner, meeting=meeting, current_page=150)
     poll()
-    expect(page.locator('g.runner[data-percent="50"]')).to_have_count(1, timeout=5_000)
+    expect(page.locator('.runner[data-percent="50"]')).to_have_count(1, timeout=5_000)
     assert page.console_errors == []

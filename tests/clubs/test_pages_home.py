@@ -30,6 +30,16 @@ def test_dashboard_without_clubs_points_to_the_directory(client, user):
     assert 'href="/clubs/"' in response.text and 'href="/clubs/new/"' in response.text
 
 
+def test_a_new_user_is_welcomed_not_welcomed_back(client):
+    newcomer = UserFactory(display_name="Maya Reis")
+    client.force_login(newcomer)
+    first = client.get("/")
+    assert "Welcome, Maya Reis" in first.text and "Welcome back" not in first.text
+
+    add_member(ClubFactory(name="Porto Poets"), newcomer)
+    assert "Welcome back, Maya Reis" in client.get("/").text
+
+
 def test_landing_page_features_public_clubs_only(client):
     ClubFactory(name="Porto Poets")
     ClubFactory(name="Secret Attic", visibility=Visibility.PRIVATE)

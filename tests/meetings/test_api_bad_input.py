@@ -75,6 +75,11 @@ PROGRESS_CASES = {
     "finished false alone": ({"finished": False}, 400, "invalid", "Give the page"),
     "a version that is not a number": ({"current_page": 3, "version": "new"}, 400, "invalid", "version"),
     "a stale version": ({"current_page": 50, "version": 1}, 409, "stale_version", "another tab"),
+    "percent over 100": ({"own_edition_percent": 101}, 400, "invalid", "from 0 to 100"),
+    "negative percent": ({"own_edition_percent": -5}, 400, "invalid", "from 0 to 100"),
+    "percent not a number": ({"own_edition_percent": "half"}, 400, "invalid", "own_edition_percent"),
+    "percent and page": ({"own_edition_percent": 50, "current_page": 3}, 400, "invalid", "either"),
+    "percent and finished": ({"own_edition_percent": 50, "finished": True}, 400, "invalid", "either"),
 }
 
 

@@ -135,7 +135,7 @@ def test_the_race_and_attendee_list_mark_a_late_finisher_apart(client, cast, sta
     assert "3 going · 1 finished · 1 finished late" in race
     assert f'class="runner late" data-runner="{cast.member.username}" data-percent="100"' in race
     assert f'class="runner finished" data-runner="{cast.moderator.username}"' in race
-    svg_label = race.split(f'data-runner="{cast.member.username}"')[1].split("</g>")[0]
+    svg_label = race.split(f'data-runner="{cast.member.username}"')[1].split("</li>")[0]
     assert "finished late" in svg_label and "✓" not in svg_label
     attendees = race.split('id="attendees"')[1]
     member_row = attendees.split(cast.member.name)[1].split("</li>")[0]

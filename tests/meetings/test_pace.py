@@ -105,8 +105,7 @@ def test_runners_are_placed_by_percent_with_finished_at_the_line_and_me_marked()
         ("Ana", "100%", True, False),
         ("Bo", "25%", False, True),
     ]
-    assert lanes[1].track_y - lanes[0].track_y == race.LANE_HEIGHT
-    assert race.track_height(2) > lanes[1].track_y
+    assert [runner.lane for runner in lanes] == [0, 1]
 
 
 def test_a_late_finisher_sits_on_the_line_but_is_no_finisher():
@@ -124,3 +123,63 @@ def test_progress_chart_steps_from_zero_to_the_current_page():
     )
     assert chart.points == "0,100 75,100 75,50 150,50"
     assert chart.plan_end_x == 300
+
+
+def test_a_rate_reads_in_words_with_page_in_the_singular_for_one():
+    assert str(pace.Rate(1, "day")) == "1 page a day"
+    assert str(pace.Rate(1.04, "day")) == "1 page a day"
+    assert str(pace.Rate(0.5, "day")) == "0.5 pages a day"
+    assert str(pace.Rate(25, "day")) == "25 pages a day"
+    assert str(pace.Rate(40, "hour", approximate=True)) == "about 40 pages an hour"
+
+
+def test_with_more_than_a_day_left_the_pages_needed_are_per_day():
+    needed = pace.needed_rate(
+        current_page=100, target_page=300, meeting_starts_at=NOW + timedelta(days=7), now=NOW
+    )
+    assert str(needed) == "29 pages a day"
+
+
+def test_with_only_hours_left_the_pages_needed_are_about_so_many_an_hour():
+    needed = pace.needed_rate(
+        current_page=180, target_page=300, meeting_starts_at=NOW + timedelta(hours=3), now=NOW
+    )
+    assert str(needed) == "about 40 pages an hour"
+
+
+def test_in_the_last_hour_everything_left_is_needed_in_that_hour():
+    needed = pace.needed_rate(
+        current_page=290, target_page=300, meeting_starts_at=NOW + timedelta(minutes=20), now=NOW
+    )
+    assert str(needed) == "about 10 pages an hour"
+
+
+def test_one_page_a_day_left_is_not_one_pages():
+    needed = pace.needed_rate(
+        current_page=293, target_page=300, meeting_starts_at=NOW + timedelta(days=7), now=NOW
+    )
+    assert str(needed) == "1 page a day"
+
+
+def test_nothing_is_needed_when_done_or_once_the_meeting_started():
+    assert (
+        pace.needed_rate(
+            current_page=300, target_page=300, meeting_starts_at=NOW + timedelta(days=1), now=NOW
+        )
+        is None
+    )
+    assert (
+        pace.needed_rate(
+            current_page=10, target_page=300, meeting_starts_at=NOW - timedelta(hours=1), now=NOW
+        )
+        is None
+    )
+
+
+def test_pace_for_says_what_is_needed_and_the_pace_so_far():
+    result = pace.pace_for(
+        current_page=7, target_page=300, started_at=NOW - timedelta(days=7),
+        meeting_starts_at=NOW + timedelta(hours=2), now=NOW,
+    )  # fmt: skip
+    assert str(result.so_far) == "1 page a day"
+    assert str(result.needed) == "about 147 pages an hour"

@@ -107,7 +107,7 @@ def test_race_places_going_attendees_by_percent_finished_at_the_line_and_me_high
 
     response = client.get(_url(meeting))
 
-    race = response.text.split('id="race"')[1].split("</svg>")[0]
+    race = response.text.split('id="race"')[1].split("</ol>")[0]
     assert f'data-runner="{cast.member.username}" data-percent="50"' in race
     assert f'class="runner me" data-runner="{cast.member.username}"' in race
     assert f'class="runner finished" data-runner="{cast.moderator.username}" data-percent="100"' in race

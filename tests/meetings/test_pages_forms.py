@@ -73,7 +73,9 @@ def test_meeting_created_at_19_berlin_shows_13_in_new_york(client, cast):
     cast.member.save()
     client.force_login(cast.member)
     page = client.get(f"/meetings/{meeting.pk}/")
-    assert f"15 January {NEXT_YEAR}, 13:00" in page.text
+    # The meeting keeps its host's zone: New York sees Berlin's time first, then their own.
+    assert meeting.timezone == "Europe/Berlin"
+    assert f"15 January {NEXT_YEAR}, 19:00 in Berlin, 13:00 your time" in page.text
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ def home(request):
         .annotate(
             next_meeting_id=Subquery(next_of_club.values("pk")[:1]),
             next_meeting_at=Subquery(next_of_club.values("starts_at")[:1]),
+            next_meeting_timezone=Subquery(next_of_club.values("timezone")[:1]),
         )
         .order_by("club__name")
     )
