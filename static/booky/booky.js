@@ -91,7 +91,11 @@
       if (element !== region) lines.push(element.textContent.trim());
     });
     lines = lines.filter(Boolean);
-    if (lines.length) region.textContent = lines.join(" ");
+    if (!lines.length) return;
+    region.textContent = lines.join(" ");
+    // Emptied once said, so the words are not on the page twice (the visible line stays where it was).
+    clearTimeout(announce.timer);
+    announce.timer = setTimeout(function () { region.textContent = ""; }, 2000);
   }
   document.addEventListener("htmx:afterSettle", function (event) { announce(event.target); });
   document.addEventListener("htmx:oobAfterSwap", function (event) { announce(event.target); });
