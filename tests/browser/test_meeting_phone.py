@@ -70,6 +70,10 @@ def contexts():
     opened = []
     yield opened
     for context in opened:
+        # Let the page's last requests finish first: one still served while the test database is
+        # flushed finds its tables locked (SQLite).
+        for page in context.pages:
+            page.wait_for_load_state("networkidle")
         context.close()
 
 
