@@ -10,11 +10,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from bets.models import Bet, BetStatus
+from bets.services import account_open, bet_place
 from clubs.models import Club, Membership
-from meetings.models import CalendarFeed
+from meetings.models import Attendance, CalendarFeed, Rsvp
 from meetings.services import calendar_feed_get_or_create
 from social.relationships import are_friends
-from tests.factories import ClubFactory, UserFactory, add_member
+from tests.factories import ClubFactory, MeetingFactory, UserFactory, add_member
 from tests.social.notify_helpers import befriend
 
 pytestmark = pytest.mark.browser
@@ -157,3 +159,28 @@ def test_without_javascript_removing_a_member_asks_on_a_page_first(new_page):
 
     expect(page.get_by_role("status")).to_contain_text("Rita Removed was removed from the club.")
     assert not Membership.objects.filter(club=club, user=member).exists()
+
+
+@pytest.mark.parametrize("java_script_enabled", [True, False], ids=["js", "no-js"])
+def test_withdrawing_a_bet_asks_first(new_page, java_script_enabled):
+    club = ClubFactory()
+    bettor = add_member(club, UserFactory(display_name="Betty Bettor")).user
+    horse = add_member(club, UserFactory(display_name="Harry Horse")).user
+    meeting = MeetingFactory(club=club)
+    for person in (bettor, horse):
+        account_open(user=person)
+        Attendance.objects.create(meeting=meeting, user=person, rsvp=Rsvp.GOING)
+    bet_place(bettor=bettor, meeting=meeting, horse=horse, amount=30)
+    page = new_page(user=bettor, java_script_enabled=java_script_enabled)
+    page.goto(meeting.get_absolute_url())
+    questions = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+
+    page.get_by_role("button", name="Withdraw my bet on Harry Horse").click()
+    if not java_script_enabled:
+        expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw your bet?")
+        page.get_by_role("button", name="Withdraw my bet").click()
+
+    expect(page.get_by_text("Bet withdrawn: 30 points are back in your balance.")).to_be_visible()
+    assert questions == (["Withdraw your bet of 30 points on Harry Horse?"] if java_script_enabled else [])
+    assert not Bet.objects.filter(status=BetStatus.OPEN).exists()
