@@ -5,8 +5,9 @@ from django.contrib.auth.models import Group
 
 from clubs import services
 from clubs.models import Club, Role
+from meetings.models import Attendance, Rsvp
 from social.models import Notification, NotificationKind
-from tests.factories import UserFactory, add_member
+from tests.factories import MeetingFactory, UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,8 @@ def test_making_a_moderator_in_the_admin_tells_them_too(client, cast):
 
 def test_members_hear_when_staff_remove_their_club(client, cast):
     name = cast.club.name
+    meeting = MeetingFactory(club=cast.club)  # its meetings go with it: no permission of their own needed
+    Attendance.objects.create(meeting=meeting, user=cast.member, rsvp=Rsvp.GOING)
     staff = UserFactory(is_staff=True)
     staff.groups.add(Group.objects.get(name="Moderators"))
     client.force_login(staff)
