@@ -1,10 +1,16 @@
 """The moderators' admin for points and bets: everything is read-only, as a bank statement is.
 
+It also composes the member's page (social's user admin) with what clubs and bets know of them: the
+balance and recent ledger, their clubs and roles, their recent bets. Bets is the app that may import
+all three (apps depend one way), and its admin module loads after social's, so it re-registers User.
+
 Balances change only through bets.services. The one write here is "Adjust points" (a link on the
 ledger's list), which calls `points_adjust` with a mandatory reason and needs the
 bets.add_ledgerentry permission; it adds a ledger row like every other change. Ledger rows can be
 neither edited nor deleted, not even by a superuser.
 """
+
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,12 +18,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from bets.models import MAX_STAKE, Account, Bet, LedgerEntry
 from bets.services import points_adjust
 from booky.core.errors import DomainError
 from booky.core.numbers import StrictIntegerField
+from clubs.models import Membership
+from social.admin import UserAdmin as SocialUserAdmin
 from social.models import User
+
+RECENT_ROWS = 20
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,7 +76,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     def adjust_view(self, request):
         if not self.may_adjust(request):
             raise PermissionDenied
-        form = AdjustPointsForm(request.POST or None)
+        form = AdjustPointsForm(request.POST or None, initial={"user": request.GET.get("user", "")[:150]})
         if request.method == "POST" and form.is_valid():
             user = form.cleaned_data["user"]
             try:
@@ -137,3 +148,115 @@ class BetAdmin(ReadOnlyAdmin):
     search_fields = ["bettor__username", "horse__username", "meeting__title", "meeting__book__title"]
     list_select_related = ["meeting__book", "bettor", "horse"]
     date_hierarchy = "placed_at"
+
+
+def _table(headers: list[str], rows) -> str:
+    head = format_html_join("", '<th scope="col">{}</th>', ((header,) for header in headers))
+    body = format_html_join(
+        "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows)
+    )
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+
+
+def _admin_link(view: str, obj, text) -> str:
+    return format_html('<a href="{}">{}</a>', reverse(view, args=[obj.pk]), text)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(SocialUserAdmin):
+    """A member's page for moderators: the profile, plus points, clubs and bets (one query each)."""
+
+    readonly_fields = [
+        *SocialUserAdmin.readonly_fields,
+        "points_balance",
+        "clubs_and_roles",
+        "recent_ledger",
+        "recent_bets",
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        # Right under the username: what a moderator comes to this page for.
+        return [
+            fieldsets[0],
+            ("Points and bets", {"fields": ["points_balance", "recent_ledger", "recent_bets"]}),
+            ("Clubs", {"fields": ["clubs_and_roles"]}),
+            *fieldsets[1:],
+        ]
+
+    @admin.display(description="Balance")
+    def points_balance(self, user: User) -> str:
+        balance = Account.objects.filter(user=user).values_list("balance", flat=True).first()
+        adjust = reverse("admin:bets_ledgerentry_adjust") + "?" + urlencode({"user": user.username})
+        if balance is None:
+            return format_html('No points account yet. <a href="{}">Adjust points</a>', adjust)
+        ledger = reverse("admin:bets_ledgerentry_changelist") + "?" + urlencode({"q": user.username})
+        return format_html(
+            '{} point{} · <a href="{}">whole ledger</a> · <a href="{}">Adjust points</a>',
+            balance,
+            "" if balance == 1 else "s",
+            ledger,
+            adjust,
+        )
+
+    @admin.display(description="Clubs and roles")
+    def clubs_and_roles(self, user: User) -> str:
+        memberships = Membership.objects.filter(user=user).select_related("club").order_by("club__name")
+        rows = [
+            (
+                _admin_link("admin:clubs_club_change", m.club, m.club.name),
+                m.get_role_display(),
+                m.joined_at.date(),
+            )
+            for m in memberships
+        ]
+        return _table(["Club", "Role", "Joined"], rows) if rows else "Not in any club."
+
+    @admin.display(description=f"Last {RECENT_ROWS} ledger rows")
+    def recent_ledger(self, user: User) -> str:
+        entries = (
+            LedgerEntry.objects.filter(account__user=user)
+            .select_related("meeting__book")
+            .order_by("-created_at", "-pk")[:RECENT_ROWS]
+        )
+        rows = [
+            (
+                entry.created_at.strftime("%Y-%m-%d %H:%M"),
+                entry.get_reason_display(),
+                f"{entry.amount:+}",
+                entry.balance_after,
+                entry.meeting or "",
+                entry.note,
+            )
+            for entry in entries
+        ]
+        return (
+            _table(["When", "Reason", "Points", "Balance", "Meeting", "Note"], rows)
+            if rows
+            else "No ledger rows."
+        )
+
+    @admin.display(description=f"Last {RECENT_ROWS} bets")
+    def recent_bets(self, user: User) -> str:
+        bets = (
+            Bet.objects.filter(bettor=user)
+            .select_related("meeting__book", "horse")
+            .order_by("-placed_at", "-pk")[:RECENT_ROWS]
+        )
+        rows = [
+            (
+                bet.placed_at.strftime("%Y-%m-%d %H:%M"),
+                _admin_link("admin:bets_bet_change", bet, bet.meeting),
+                bet.horse,
+                bet.amount,
+                bet.get_status_display(),
+                "" if bet.payout is None else bet.payout,
+            )
+            for bet in bets
+        ]
+        return _table(["Placed", "Meeting", "On", "Stake", "Status", "Payout"], rows) if rows else "No bets."

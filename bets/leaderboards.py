@@ -233,7 +233,11 @@ def leaderboard(board: Board, *, viewer=None) -> QuerySet:
     rows = _points(board, viewer)
     rows = rows.annotate(rank=Window(Rank(), order_by=F("points").desc()))
     if not board.ranks_clubs:
-        rows = rows.only("pk", "username", "display_name", "avatar").annotate(
+        # profile_visibility, is_active and deleted_at: whose profile a name links to
+        # (social.permissions.mark_profile_linkable, on the page's rows).
+        rows = rows.only(
+            "pk", "username", "display_name", "avatar", "profile_visibility", "is_active", "deleted_at"
+        ).annotate(
             profile_visible=profile_visible_flag(viewer, club=board.club),
             # A club's own board names its members by username at least (as its members page does);
             # the global and friends boards show a hidden member as nobody in particular.

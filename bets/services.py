@@ -32,6 +32,8 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 
 from bets.models import (
@@ -207,7 +209,19 @@ def points_adjust(*, actor, user, amount: int, note: str) -> LedgerEntry:
             f"The amount must be a whole number of points between -{MAX_STAKE} and {MAX_STAKE}, not 0."
         )
     account = _locked_accounts([user])[user.pk]
-    return _post(account=account, amount=amount, reason=Reason.ADJUSTMENT, note=note[:500], created_by=actor)
+    entry = _post(account=account, amount=amount, reason=Reason.ADJUSTMENT, note=note[:500], created_by=actor)
+    if amount > 0:
+        change = f"gave you {amount} point{pluralize(amount)}"
+    else:
+        change = f"took {-amount} point{pluralize(-amount)} from you"
+    notify(
+        recipient=user,
+        kind=NotificationKind.POINTS_ADJUSTED,
+        actor=actor,
+        message=f"Booky's moderators {change}: “{entry.note}”. Your balance is now {entry.balance_after}.",
+        url=reverse("bets:points"),
+    )
+    return entry
 
 
 # --- bets -----------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -21,6 +22,7 @@ from bets.charts import balance_chart
 from bets.forms import BetForm, BetVersionForm
 from bets.models import BetStatus, Reason
 from bets.sections import bets_context
+from booky.core.confirm import Confirmation, confirm_page
 from booky.core.errors import Conflict, DomainError
 from booky.core.etags import fragment_etag, not_modified, with_fragment_etag
 from booky.core.htmx import is_fragment_request as _is_fragment_request
@@ -29,6 +31,7 @@ from booky.core.numbers import Paginator
 from clubs.models import Membership
 from meetings import permissions
 from meetings.models import Meeting
+from social.permissions import mark_profile_linkable
 
 LEDGER_PER_PAGE = 25
 LEADERBOARD_PER_PAGE = 25
@@ -183,12 +186,44 @@ def change(request, pk: int):
     return _done(request, meeting, f"Bet changed: {bet.amount} points on {bet.horse.name}.")
 
 
-@require_POST
+def _withdraw_confirmation(request, meeting: Meeting, my_bet) -> Confirmation:
+    """ "Withdraw your bet?", carrying the bet and version the page showed (so a stale tab still gets
+    its 409 when it confirms), or why there is nothing to withdraw."""
+    shown = BetVersionForm(request.GET)
+    shown_bet = shown.cleaned_data.get("bet") if shown.is_valid() else None
+    shown_version = shown.cleaned_data.get("version") if shown.is_valid() else None
+    fields = ()
+    if my_bet is not None:
+        fields = (
+            ("bet", str(shown_bet if shown_bet is not None else my_bet.pk)),
+            ("version", str(shown_version if shown_version is not None else my_bet.version)),
+        )
+    return Confirmation(
+        question="Withdraw your bet?",
+        detail=(
+            f"Your {my_bet.amount} point{'s' if my_bet.amount != 1 else ''} on {my_bet.horse.name} "
+            f"{'come' if my_bet.amount != 1 else 'comes'} back to your balance. You can bet again until the "
+            "meeting starts."
+            if my_bet is not None
+            else ""
+        ),
+        action_url=reverse("bets:withdraw", args=[meeting.pk]),
+        button="Withdraw my bet",
+        cancel_url=f"{meeting.get_absolute_url()}#bets",
+        fields=fields,
+        problem="" if my_bet is not None else "You have no open bet on this meeting to withdraw.",
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required_page
 def withdraw(request, pk: int):
+    """GET: "Withdraw your bet?" (the no-JavaScript form lands here); POST: withdraw it."""
     meeting = _visible_meeting(request, pk)
     _require_member(request, meeting)
     my_bet = _open_bet_of(request, meeting)
+    if request.method != "POST":
+        return confirm_page(request, _withdraw_confirmation(request, meeting, my_bet))
     if my_bet is None:
         return _failed(request, meeting, None, Conflict("You have no bet on this meeting to withdraw."))
     try:
@@ -273,6 +308,8 @@ def leaderboard(request, scope: str = leaderboards.GLOBAL):
         request.GET.get("page")
     )
     rows = list(page)
+    if not board.ranks_clubs:
+        mark_profile_linkable(request.user, rows)
     shown = {row.pk for row in rows}
     if board.ranks_clubs:
         standings = leaderboards.club_standings_of(request.user, board)
@@ -294,7 +331,25 @@ def leaderboard(request, scope: str = leaderboards.GLOBAL):
         "page_query": f"period={period}" if period != "all" else "",
     }
     context["tabs"] = _tabs(request, scope, board)
+    context["board_title"] = _board_title(board, period, page)
     template = "bets/leaderboards.html"
     if _is_fragment_request(request):
         template += "#leaderboard"
+        context["is_fragment"] = True  # the swap brings its <title> along (htmx sets the tab's title)
     return TemplateResponse(request, template, context, status=status)
+
+
+def _board_title(board, period: str, page) -> str:
+    """The page's <title>, one per view: "Friends leaderboard · last 30 days · page 2"."""
+    if board.club is not None:
+        title = f"{board.club.name} leaderboard"
+    else:
+        title = {
+            leaderboards.FRIENDS: "Friends leaderboard",
+            leaderboards.CLUBS: "Clubs leaderboard",
+        }.get(board.scope, "Everyone's leaderboard")
+    if period != "all":
+        title += f" · {leaderboards.PERIOD_LABELS[period].lower()}"
+    if page.number > 1:
+        title += f" · page {page.number}"
+    return title

@@ -14,6 +14,7 @@ from booky.site.views import home
 # The admin's login goes through allauth, so its rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Booky moderation"
+admin.site.site_title = "Booky moderation"  # the tab's title; templates/admin/base_site.html adds the favicon
 
 urlpatterns = [
     path("", home.home, name="home"),

@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.utils.text import Truncator
 
 from booky.core.admin_actions import run_for_each
 from clubs.models import Club, JoinRequest, Membership, Role
@@ -105,9 +106,10 @@ class ClubAdmin(admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # Memberships and requests go with their club by design; they need no permission of their own.
-        perms_needed -= {str(Membership._meta.verbose_name), str(JoinRequest._meta.verbose_name)}
-        return deleted, counts, perms_needed, protected
+        # What goes with a club (memberships, requests, invitations, its meetings and their attendances)
+        # goes by design, and club_delete decides (apps above veto through events.club_deleting): the
+        # rows need no delete permission of their own, so a moderator can remove a club with meetings.
+        return deleted, counts, set(), protected
 
     @admin.action(
         description="Reset this club's invite link",
@@ -204,11 +206,15 @@ class MembershipAdmin(ReadOnlyRowsAdmin):
 
 @admin.register(JoinRequest)
 class JoinRequestAdmin(ReadOnlyRowsAdmin):
-    list_display = ["user", "club", "status", "created_at", "decided_at", "decided_by"]
+    list_display = ["user", "club", "status", "short_message", "created_at", "decided_at", "decided_by"]
     list_filter = ["status"]
-    search_fields = ["user__username", "user__email", "club__name", "club__slug"]
+    search_fields = ["user__username", "user__email", "club__name", "club__slug", "message"]
     list_select_related = ["user", "club", "decided_by"]
     actions = ["approve_requests", "decline_requests"]
+
+    @admin.display(description="Note to the moderators")
+    def short_message(self, join_request: JoinRequest) -> str:
+        return Truncator(join_request.message).chars(80)
 
     @admin.action(
         description="Approve this request: the requester becomes a member",

@@ -92,3 +92,18 @@ class InviteFriendForm(forms.Form):
             if user.display_name and user.profile_visibility != ProfileVisibility.PRIVATE
             else f"@{user.username}"
         )
+
+
+class JoinRequestForm(forms.Form):
+    """ "Request to join": an optional note to the moderators (the club's description may ask a question)."""
+
+    message = forms.CharField(
+        label="A note for the moderators (optional)",
+        required=False,
+        max_length=500,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+        error_messages={
+            "max_length": "Keep your note to %(limit_value)d characters (it has %(show_value)d)."
+        },
+    )

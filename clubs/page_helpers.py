@@ -16,7 +16,7 @@ from clubs import permissions
 from clubs.forms import InviteFriendForm
 from clubs.models import Club, JoinRequest, Membership, Role
 from clubs.visibility import annotate_profile_visibility
-from social.permissions import with_profile_visibility
+from social.permissions import mark_profile_linkable, with_profile_visibility
 
 MEMBERS_PREVIEW = 8
 
@@ -71,6 +71,7 @@ def club_page_context(request, club: Club) -> dict:
         Membership.objects.filter(club=club).for_members_page(), request.user, club=club
     )
     context["members_preview"] = with_profile_visibility(members[:MEMBERS_PREVIEW])
+    mark_profile_linkable(request.user, [membership.user for membership in context["members_preview"]])
     if context["is_staff"]:
         context["pending_count"] = JoinRequest.objects.pending().filter(club=club).count()
     context["can_delete"] = permissions.can_delete_club(request.user, club)

@@ -74,6 +74,11 @@ def can_delete_club(user, club: Club) -> bool:
     return is_owner(user, club)
 
 
+def can_leave(user, club: Club) -> bool:
+    """Members and moderators leave; the owner hands the club on (or deletes it) first."""
+    return role_in(user, club) in (Role.MODERATOR, Role.MEMBER)
+
+
 def can_remove_member(user, club: Club, target: Membership) -> bool:
     """The owner removes anyone but themselves; moderators remove plain members."""
     actor_role = role_in(user, club)

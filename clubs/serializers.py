@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from clubs import permissions
 from clubs.models import Club, JoinRequest, JoinRequestStatus, Membership, Role
-from clubs.services import EDITABLE_FIELDS
+from clubs.services import EDITABLE_FIELDS, JOIN_MESSAGE_MAX_LENGTH
 
 SEARCH_MAX_LENGTH = 100
 
@@ -122,6 +122,7 @@ class JoinRequestSerializer(serializers.ModelSerializer):
         model = JoinRequest
         fields = ["id", "username", "display_name", "status", "message", "created_at", "decided_at", "hidden"]
         read_only_fields = fields
+        extra_kwargs = {"message": {"help_text": "The requester's note to the moderators; may be empty."}}
 
     def to_representation(self, join_request):
         data = super().to_representation(join_request)
@@ -138,6 +139,15 @@ class JoinRequestQuerySerializer(SearchQuerySerializer):
 class JoinInputSerializer(serializers.Serializer):
     invite_code = serializers.CharField(
         required=False, max_length=64, help_text="The code from an invite link; needed for invite-only clubs."
+    )
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=JOIN_MESSAGE_MAX_LENGTH,
+        default="",
+        help_text="A note for the moderators of an approval club (answer the question its description "
+        "asks, if any). Ignored when you join at once.",
+        error_messages={"max_length": "Keep your note to the moderators to {max_length} characters."},
     )
 
 

@@ -133,9 +133,21 @@ def club_delete(*, actor, club: Club) -> None:
     """Delete a club and its meetings, unless an app above vetoes it through `events.club_deleting`
     (bets keeps a club whose meetings hold points history: the ledger keeps every row forever)."""
     _require(permissions.can_delete_club(actor, club), actor, "Only the owner can delete this club.")
+    removed_by_staff = not permissions.is_owner(actor, club)  # a site moderator (the admin, the API)
     club = _lock_club(club)
     events.club_deleting.send(sender=Club, club=club)  # a receiver refuses by raising a DomainError
+    members = [membership.user for membership in club.memberships.select_related("user").order_by("pk")]
     club.delete()
+    if removed_by_staff:
+        # An owner deleting their own club tells its members themselves; a club gone from under its
+        # members by a moderator's hand would otherwise just vanish from their lists.
+        notify_each(
+            members,
+            kind=NotificationKind.CLUB_REMOVED,
+            actor=actor,
+            message=f"{club.name} was removed by Booky's moderators, with its meetings.",
+            url=reverse("clubs:mine"),
+        )
 
 
 @transaction.atomic
@@ -160,11 +172,29 @@ class JoinOutcome:
         return self.membership is not None
 
 
+JOIN_MESSAGE_MAX_LENGTH = JoinRequest._meta.get_field("message").max_length
+
+
+def _clean_join_message(message: str) -> str:
+    message = (message or "").strip()
+    if len(message) > JOIN_MESSAGE_MAX_LENGTH:
+        raise DomainError(
+            f"Keep your note to the moderators to {JOIN_MESSAGE_MAX_LENGTH} characters "
+            f"(it has {len(message)}).",
+            code="message_too_long",
+        )
+    if "\x00" in message:
+        raise DomainError("Your note contains a character Booky cannot store.", code="invalid_message")
+    return message
+
+
 @transaction.atomic
-def club_join(*, user, club: Club, invite_code: str | None = None) -> JoinOutcome:
-    """Join an open club, ask to join an approval club, or join any club with its current invite code."""
+def club_join(*, user, club: Club, invite_code: str | None = None, message: str = "") -> JoinOutcome:
+    """Join an open club, ask to join an approval club (with an optional note to its moderators), or
+    join any club with its current invite code."""
     if not user.is_authenticated:
         raise NotAllowed("Log in to join a club.", code="not_authenticated")
+    message = _clean_join_message(message)
     club = _lock_club(club)
     if Membership.objects.filter(club=club, user=user).exists():
         raise Conflict(f"You are already a member of {club.name}.", code="already_member")
@@ -183,7 +213,7 @@ def club_join(*, user, club: Club, invite_code: str | None = None) -> JoinOutcom
         return JoinOutcome(membership=Membership.objects.create(club=club, user=user, role=Role.MEMBER))
     if JoinRequest.objects.filter(club=club, user=user, status=JoinRequestStatus.PENDING).exists():
         raise Conflict("Your request to join is already waiting for approval.", code="already_requested")
-    join_request = JoinRequest.objects.create(club=club, user=user)
+    join_request = JoinRequest.objects.create(club=club, user=user, message=message)
     notify_join_request(club=club, join_request=join_request)
     return JoinOutcome(join_request=join_request)
 
@@ -310,8 +340,18 @@ def membership_set_role(*, actor, membership: Membership, role: str) -> Membersh
         raise Conflict(
             "The owner cannot be demoted. Transfer ownership first.", code="owner_cannot_be_demoted"
         )
+    promoted = role == Role.MODERATOR and membership.role != Role.MODERATOR
     membership.role = role
     membership.save(update_fields=["role"])
+    if promoted:
+        notify(
+            recipient=membership.user,
+            kind=NotificationKind.CLUB_ROLE,
+            actor=actor if actor.is_authenticated else None,
+            message=f"You are now a moderator of {club.name}: you can edit the club, approve requests "
+            "to join and remove members.",
+            url=club.get_absolute_url(),
+        )
     return membership
 
 
@@ -329,4 +369,12 @@ def club_transfer_ownership(*, actor, club: Club, new_owner) -> Club:
     Membership.objects.filter(club=club, role=Role.OWNER).update(role=Role.MODERATOR)
     target.role = Role.OWNER
     target.save(update_fields=["role"])
+    notify(
+        recipient=new_owner,
+        kind=NotificationKind.CLUB_ROLE,
+        actor=actor if actor.is_authenticated else None,
+        message=f"You are now the owner of {club.name}: you alone change roles, reset the invite link, "
+        "hand the club on or delete it.",
+        url=club.get_absolute_url(),
+    )
     return club

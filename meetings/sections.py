@@ -14,7 +14,7 @@ from clubs.visibility import annotate_profile_visibility
 from meetings import pace, permissions, race
 from meetings.forms import ProgressForm
 from meetings.models import Attendance, Meeting, ProgressEntry, Rsvp
-from social.permissions import with_profile_visibility
+from social.permissions import mark_profile_linkable, with_profile_visibility
 
 RACE_ORDER = ("-current_page", "finished_at", "user__username")  # as Attendance.objects.for_race()
 BOOK_UPCOMING_MEETINGS = 20
@@ -31,7 +31,9 @@ def attendances(meeting: Meeting, viewer=None) -> list[Attendance]:
     """The meeting's attendances, leaders first, each user marked with what `viewer` may see of them."""
     # Through the meeting's manager: each row then knows its meeting, so finish_status costs no query.
     rows = meeting.attendances.select_related("user").order_by(*RACE_ORDER)
-    return with_profile_visibility(annotate_profile_visibility(rows, viewer, club=meeting.club))
+    rows = with_profile_visibility(annotate_profile_visibility(rows, viewer, club=meeting.club))
+    mark_profile_linkable(viewer, [attendance.user for attendance in rows])
+    return rows
 
 
 def race_context(request, meeting: Meeting, attendances: list[Attendance]) -> dict:

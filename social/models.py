@@ -169,6 +169,9 @@ class NotificationKind(models.TextChoices):
     MEETING_REMINDER = "meeting_reminder", "Meeting tomorrow"
     BET_WON = "bet_won", "Bet resolved"
     BET_REFUNDED = "bet_refunded", "Bet refunded"
+    CLUB_ROLE = "club_role", "Made a moderator or owner of a club"
+    POINTS_ADJUSTED = "points_adjusted", "Points adjusted by Booky's moderators"
+    CLUB_REMOVED = "club_removed", "Club removed by Booky's moderators"
 
 
 class NotificationQuerySet(models.QuerySet):

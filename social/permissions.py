@@ -106,6 +106,24 @@ def mark_profile_visibility(viewer, users) -> None:
         user.profile_visible = user.pk in visible
 
 
+def mark_profile_linkable(viewer, users) -> None:
+    """Set `profile_linkable` on fetched users: may `viewer` open their profile (the rule of
+    profile_visible_q, on rows already read)? On a club's lists its members see every name, but a
+    friends-only profile opens to friends only. Costs a query only when a friends-only profile is among
+    `users`, and then one per request (the viewer's friends, read once)."""
+    for user in users:
+        if user is None:
+            continue
+        if not is_live(user):
+            user.profile_linkable = False
+        elif _is_self(viewer, user) or user.profile_visibility == ProfileVisibility.PUBLIC:
+            user.profile_linkable = True
+        elif user.profile_visibility == ProfileVisibility.FRIENDS:
+            user.profile_linkable = user.pk in known_friend_ids(viewer)
+        else:
+            user.profile_linkable = False
+
+
 def shown_name(viewer, user) -> str:
     """How a message names `user` to `viewer`: the display name if the viewer may see the profile,
     "@username" otherwise (the username is what the viewer typed or followed, so it tells nothing new)."""

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,13 +14,14 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from booky.core.confirm import Confirmation, confirm_page
 from booky.core.errors import Conflict, DomainError
 from booky.core.htmx import is_fragment_request as _is_fragment_request
 from booky.core.htmx import login_required_page
 from booky.core.htmx import redirect_for as _redirect
 from booky.core.htmx import safe_path as _safe_path
 from booky.core.numbers import Paginator
-from social import friends, selectors
+from social import friends, relationships, selectors
 from social.forms import AvatarForm, ProfileForm, SendFriendRequestForm, zone_named, zones_matching
 from social.models import FriendRequest, FriendRequestStatus
 from social.permissions import can_view_profile, shown_name
@@ -185,7 +186,11 @@ def _search_context(request, query: str) -> dict:
 def friends_page(request):
     if _is_fragment_request(request) and request.htmx.target == "people-results":
         query = selectors.clean_search(request.GET.get("q"))
-        context = {**_search_context(request, query), "next_url": request.get_full_path()}
+        context = {
+            **_search_context(request, query),
+            "next_url": request.get_full_path(),
+            "is_fragment": True,
+        }
         return TemplateResponse(request, "social/friends.html#people-results", context)
     return TemplateResponse(request, "social/friends.html", _friends_context(request))
 
@@ -269,19 +274,69 @@ def _act(request, action: str, other) -> str:
 
 
 RELATIONSHIP_ACTIONS = ("add", "cancel", "accept", "decline", "unfriend", "block", "unblock")
+# The ones that ask first: with JavaScript in a dialog (hx-confirm), without it on a page (GET).
+CONFIRMED_ACTIONS = ("unfriend", "block")
 
 
-@require_POST
+def _confirmation(request, action: str, other) -> Confirmation:
+    """ "Unfriend Bruno?" / "Block Bruno?", or why it cannot be done any more."""
+    me = request.user
+    name = shown_name(me, other)
+    next_url = _safe_path(request, request.GET.get("next"))
+    view = request.GET.get("view", "")[:20]
+    if view in ("row", "lists") and next_url:
+        cancel_url = next_url
+    elif can_view_profile(me, other):
+        cancel_url = reverse("people:profile", args=[other.username])
+    else:
+        cancel_url = reverse("people:friends")
+    common = {
+        "action_url": reverse("people:act", args=[other.username, action]),
+        "cancel_url": cancel_url,
+        "fields": (("view", view), ("next", next_url or "")),
+    }
+    if action == "unfriend":
+        problem = "" if relationships.are_friends(me, other) else f"You and {name} are not friends."
+        return Confirmation(
+            question=f"Unfriend {name}?",
+            detail="You stop seeing each other's friends-only profiles, and club invitations between you "
+            "that are still open are withdrawn. Either of you can send a new request later.",
+            button=f"Unfriend {name}",
+            problem=problem,
+            **common,
+        )
+    if other.pk == me.pk:
+        problem = "You cannot block yourself."
+    elif relationships.is_blocked(blocker=me, blocked=other):
+        problem = f"You have already blocked {name}."
+    else:
+        problem = ""
+    return Confirmation(
+        question=f"Block {name}?",
+        detail="This ends your friendship and any pending request. They cannot send you requests or see "
+        "a friends-only profile of yours until you unblock them.",
+        button=f"Block {name}",
+        problem=problem,
+        **common,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required_page
 def relationship_action(request, username, action):
     """Add friend, cancel, accept, decline, unfriend, block or unblock, from a profile or a list row.
 
     HTMX requests get the refreshed buttons in place: the profile's #relationship box, or the list row
-    (`view=row`). Without JavaScript the page redirects back with the message.
+    (`view=row`). Without JavaScript the page redirects back with the message. A GET of unfriend or
+    block is the page that asks first (the no-JavaScript form lands there).
     """
     if action not in RELATIONSHIP_ACTIONS:
         raise Http404("No such action.")
+    if request.method != "POST" and action not in CONFIRMED_ACTIONS:
+        return HttpResponseNotAllowed(["POST"])
     other = _live_user_or_404(username)
+    if request.method != "POST":
+        return confirm_page(request, _confirmation(request, action, other))
     status, is_error = 200, False
     try:
         message = _act(request, action, other)

@@ -24,6 +24,7 @@ social_patterns = (
         *social_urls.urlpatterns,
         path("delete/", account.delete_account_page, name="delete_account"),
         path("calendar/", meeting_feeds.calendar_settings, name="calendar"),
+        path("calendar/reset/", meeting_feeds.calendar_reset_confirm, name="calendar_reset"),
     ],
     social_urls.app_name,
 )

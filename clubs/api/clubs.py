@@ -129,7 +129,8 @@ class ClubViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Join a club, or ask to join",
-        description="Open clubs add you at once (201). Approval clubs record a request for the moderators "
+        description="Open clubs add you at once (201). Approval clubs record a request, with your optional "
+        "`message`, for the moderators "
         "(202). With the current `invite_code` you join any club at once, private ones included.",
         request=JoinInputSerializer,
         responses={
@@ -144,7 +145,9 @@ class ClubViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data.is_valid(raise_exception=True)
         invite_code = data.validated_data.get("invite_code")
         club = self._club_to_join(slug, invite_code)
-        outcome = club_join(user=request.user, club=club, invite_code=invite_code)
+        outcome = club_join(
+            user=request.user, club=club, invite_code=invite_code, message=data.validated_data["message"]
+        )
         if outcome.joined:
             body = {"status": "joined", "membership": MemberSerializer(outcome.membership).data}
             return Response(body, status=status.HTTP_201_CREATED)

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
+from booky.core.confirm import Confirmation, confirm_page
 from booky.core.errors import DomainError
 from booky.core.htmx import is_fragment_request, login_required_page, redirect_for
 from clubs import permissions, services
@@ -33,12 +34,25 @@ def invite_link(request, slug):
     return TemplateResponse(request, "clubs/invite_link.html", _invite_context(request, club))
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required_page
 def invite_reset(request, slug):
+    """GET: "Reset the invite link?" (the no-JavaScript form lands here); POST: reset it."""
     club = visible_club(request, slug)
     if not permissions.can_rotate_invite_code(request.user, club):
         raise PermissionDenied("Only the owner can reset the invite link.")
+    if request.method != "POST":
+        return confirm_page(
+            request,
+            Confirmation(
+                question=f"Reset the invite link of {club.name}?",
+                detail="The current link stops working at once and you get a new one to share. People who "
+                "already joined stay members.",
+                action_url=reverse("clubs:invite_reset", args=[club.slug]),
+                button="Reset the link",
+                cancel_url=reverse("clubs:invite_link", args=[club.slug]),
+            ),
+        )
     status, level = 200, messages.SUCCESS
     message = "Done: a new invite link is ready. The old link no longer works."
     try:

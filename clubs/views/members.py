@@ -7,13 +7,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from booky.core.confirm import Confirmation, confirm_page
 from booky.core.errors import DomainError
 from booky.core.htmx import is_fragment_request, login_required_page, redirect_for
 from clubs import permissions, services
 from clubs.models import Club, Membership, Role
 from clubs.page_helpers import domain_status, page_of, visible_club
 from clubs.visibility import annotate_profile_visibility
-from social.permissions import with_profile_visibility
+from social.permissions import mark_profile_linkable, with_profile_visibility
 
 MEMBERS_PER_PAGE = 50
 
@@ -38,7 +39,9 @@ def members(request, slug):
         Membership.objects.filter(club=club).for_members_page(), request.user, club=club
     )
     page = page_of(request, members, MEMBERS_PER_PAGE)
-    rows = [_row_context(request, club, membership) for membership in with_profile_visibility(page)]
+    memberships = with_profile_visibility(page)
+    mark_profile_linkable(request.user, [membership.user for membership in memberships])
+    rows = [_row_context(request, club, membership) for membership in memberships]
     context = {
         "club": club,
         "page": page,
@@ -82,12 +85,28 @@ def member_set_role(request, slug, pk):
     return _row_response(request, club, membership, message=f"{membership.user.name} is now {label}.")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required_page
 def member_remove(request, slug, pk):
+    """GET: "Remove Bruno from the club?" (the no-JavaScript form lands here); POST: remove."""
     club, membership = _member_for_action(request, slug, pk)
     if not permissions.is_staff_of(request.user, club):
         raise PermissionDenied("Only the owner and moderators can remove members.")
+    if request.method != "POST":
+        if not permissions.can_remove_member(request.user, club, membership):
+            raise PermissionDenied("Moderators can remove members; only the owner can remove moderators.")
+        name = membership.user.name  # the viewer is staff, so a member: the club's lists name everyone
+        return confirm_page(
+            request,
+            Confirmation(
+                question=f"Remove {name} from {club.name}?",
+                detail=f"{name} drops out of the club's upcoming meetings and their open bets on them are "
+                "returned. To come back, they would have to join again.",
+                action_url=reverse("clubs:member_remove", args=[club.slug, membership.pk]),
+                button=f"Remove {name}",
+                cancel_url=reverse("clubs:members", args=[club.slug]),
+            ),
+        )
     try:
         services.membership_remove(actor=request.user, membership=membership)
     except DomainError as error:

@@ -2,13 +2,17 @@
 refreshed #membership box of clubs/detail.html (the page itself is booky/site/views/club_page.py)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
+from booky.core.confirm import Confirmation, confirm_page
 from booky.core.errors import DomainError
 from booky.core.htmx import is_fragment_request, login_required_page
 from clubs import permissions, services
+from clubs.forms import JoinRequestForm
 from clubs.page_helpers import domain_status, membership_context, visible_club
 
 
@@ -38,14 +42,54 @@ def join(request, slug):
             return f"Welcome to {club.name}! You are now a member."
         return f"Request sent. The moderators of {club.name} will review it."
 
+    form = JoinRequestForm(request.POST)
+    if not form.is_valid():
+        return _join_form_invalid(request, slug, form)
+    message = form.cleaned_data["message"]
     return _membership_action(
-        request, slug, lambda club: services.club_join(user=request.user, club=club), success_message
+        request,
+        slug,
+        lambda club: services.club_join(user=request.user, club=club, message=message),
+        success_message,
     )
 
 
-@require_POST
+def _join_form_invalid(request, slug, form):
+    """A note too long to keep (a browser without `maxlength`): nothing is sent; the box says why and,
+    for htmx, keeps what was typed."""
+    club = visible_club(request, slug)
+    error = " ".join(form.errors["message"])
+    if not is_fragment_request(request):
+        messages.error(request, error)
+        return redirect(club)
+    context = membership_context(request, club)
+    context.update(join_form=form, status_message=error, status_is_error=True)
+    return TemplateResponse(request, "clubs/detail.html#membership", context, status=422)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required_page
 def leave(request, slug):
+    """GET: "Leave the club?" (the no-JavaScript form lands here); POST: leave."""
+    if request.method != "POST":
+        club = visible_club(request, slug)
+        if not permissions.can_leave(request.user, club):
+            raise PermissionDenied(
+                "You own this club: transfer ownership to another member before leaving, or delete the club."
+                if permissions.is_owner(request.user, club)
+                else f"You are not a member of {club.name}."
+            )
+        return confirm_page(
+            request,
+            Confirmation(
+                question=f"Leave {club.name}?",
+                detail="You drop out of its upcoming meetings, and your open bets on them come back to "
+                "your balance. To come back later, you join like anyone else.",
+                action_url=reverse("clubs:leave", args=[club.slug]),
+                button="Leave club",
+                cancel_url=club.get_absolute_url(),
+            ),
+        )
     return _membership_action(
         request,
         slug,

@@ -12,7 +12,7 @@ from clubs import permissions, services
 from clubs.models import JoinRequest, Membership
 from clubs.page_helpers import domain_status, page_of, visible_club
 from clubs.visibility import annotate_profile_visibility, mark_profile_visibility
-from social.permissions import name_as_listed, with_profile_visibility
+from social.permissions import mark_profile_linkable, name_as_listed, with_profile_visibility
 
 REQUESTS_PER_PAGE = 50
 
@@ -27,6 +27,7 @@ def join_requests(request, slug):
     # No club rule: a requester is not a member yet, so only the profile rule names them.
     page = page_of(request, annotate_profile_visibility(pending, request.user), REQUESTS_PER_PAGE)
     page.object_list = with_profile_visibility(page.object_list)
+    mark_profile_linkable(request.user, [join_request.user for join_request in page.object_list])
     context = {"club": club, "page": page, "pending_count": page.paginator.count}
     return TemplateResponse(request, "clubs/requests.html", context)
 

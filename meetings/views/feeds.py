@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from booky.core.confirm import Confirmation, confirm_page
 from booky.core.htmx import is_fragment_request as _is_fragment_request
 from meetings import calendar, permissions
 from meetings.models import CalendarFeed, Meeting
@@ -90,3 +92,23 @@ def calendar_settings(request):
         "created": created,
     }
     return TemplateResponse(request, template, context)
+
+
+@login_required
+@require_safe
+def calendar_reset_confirm(request):
+    """ "Reset your calendar link?": where the settings page's Reset button lands without JavaScript
+    (with it, htmx asks in a dialog and posts to the settings page). Its form posts the reset there."""
+    if not CalendarFeed.objects.filter(user=request.user).exists():
+        return redirect("social:calendar")  # nothing to reset: the page offers to create a link
+    return confirm_page(
+        request,
+        Confirmation(
+            question="Reset your calendar link?",
+            detail="Calendars subscribed with the current link stop updating; you add the new link to them.",
+            action_url=reverse("social:calendar"),
+            fields=(("action", "reset"),),
+            button="Reset the link",
+            cancel_url=reverse("social:calendar"),
+        ),
+    )

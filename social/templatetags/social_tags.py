@@ -6,6 +6,8 @@ or display name.
 """
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
 from social.avatars import color_for, initials
 from social.permissions import name_as_listed
@@ -34,3 +36,15 @@ def shown_name(person) -> str:
     Reads `profile_visible`, set by social.permissions.mark_profile_visibility (on club lists,
     clubs.visibility's) or the social.selectors annotations; a person without it is shown as usual."""
     return name_as_listed(person)
+
+
+@register.filter
+def profile_link(person):
+    """The shown name, linked to the member's profile when the viewer may open it.
+
+    Reads `profile_linkable`, set by social.permissions.mark_profile_linkable; without it the name stays
+    plain text (a link to a profile the viewer may not open would be a 404)."""
+    name = name_as_listed(person)
+    if not getattr(person, "profile_linkable", False):
+        return name
+    return format_html('<a href="{}">{}</a>', reverse("people:profile", args=[person.username]), name)

@@ -29,14 +29,30 @@
     var form = event.target;
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
   }, true);
-  // Copy buttons: <button data-copy="#invite-url">.
+  // Links to copy (invite link, calendar link): a read-only field that selects itself on focus, so
+  // copying by hand works everywhere; <button data-copy="#invite-url" hidden> is shown only where the
+  // Clipboard API exists, and says "Copied" (also in the nearby [data-copy-status] live region).
+  function showCopyButtons(root) {
+    if (!navigator.clipboard || !navigator.clipboard.writeText) return;
+    root.querySelectorAll("button[data-copy][hidden]").forEach(function (button) { button.hidden = false; });
+  }
+  document.addEventListener("focusin", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("input[data-select-on-focus]")) field.select();
+  });
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-copy]");
+    var button = event.target.closest && event.target.closest("[data-copy]");
     if (!button) return;
     var source = document.querySelector(button.dataset.copy);
     if (!source || !navigator.clipboard) return;
     navigator.clipboard.writeText(source.value || source.textContent).then(function () {
       button.textContent = "Copied";
+      var box = button.closest("article, div[id], form, section");
+      var status = box && box.querySelector("[data-copy-status]");
+      if (status) status.textContent = "Copied";
+    }, function () {
+      // Refused (no permission): the link stays selected in its field, to copy by hand.
+      source.focus();
     });
   });
   // htmx does not swap error answers it is not told to (403, 404, 429, 5xx): say what happened instead
@@ -79,8 +95,8 @@
     var menu = event.target.closest && event.target.closest("details.dropdown[open]");
     if (menu && event.relatedTarget && !menu.contains(event.relatedTarget)) menu.open = false;
   });
-  document.addEventListener("DOMContentLoaded", function () { fillTimezones(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { fillTimezones(event.target); });
+  document.addEventListener("DOMContentLoaded", function () { fillTimezones(document); showCopyButtons(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { fillTimezones(event.target); showCopyButtons(document); });
   // What a swap says goes to the page's live region (templates/base.html), which screen readers watch.
   function announce(root) {
     var region = document.getElementById("live-status");

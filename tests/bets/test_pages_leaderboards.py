@@ -58,7 +58,10 @@ def test_leaderboard_fragment_is_the_board_alone(client, cast, race):
     response = client.get("/leaderboards/clubs/?period=30d", headers=HX)
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert response.text.lstrip().startswith('<div id="leaderboard">')
+    # The fragment opens with its <title> (htmx sets the tab's title from it), then the board.
+    title, board = response.text.lstrip().split("\n", 1)
+    assert title == "<title>Clubs leaderboard · last 30 days · Booky</title>"
+    assert board.startswith('<div id="leaderboard">')
     assert "Last 30 days" in response.text
 
 

@@ -53,7 +53,10 @@ def test_htmx_search_answers_with_the_results_fragment_only(client):
     response = client.get("/books/", {"q": "austen"}, headers=HX)
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert response.text.lstrip().startswith('<section id="book-results"')
+    # The <title> first (htmx sets the tab's title from it), then the results alone.
+    title, results = response.text.lstrip().split("\n", 1)
+    assert title == "<title>Books matching “austen” · Booky</title>"
+    assert results.startswith('<section id="book-results"')
     assert "Persuasion" in response.text
 
 

@@ -71,7 +71,10 @@ def test_search_fragment_shows_matches_with_their_state(client, me):
     response = client.get(URL, {"q": "an"}, headers={**HTMX, "HX-Target": "people-results"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<html" not in html and html.lstrip().startswith('<div id="people-results"')
+    # The fragment opens with its <title> (htmx sets the tab's title from it), then the region.
+    title, region = html.lstrip().split("\n", 1)
+    assert title == "<title>People matching “an” · Friends · Booky</title>"
+    assert "<html" not in html and region.lstrip().startswith('<div id="people-results"')
     assert "Annie Stranger" in html and "Add friend" in html
     assert "Anton Friend" in html and "Friends</span>" in html
     assert "Anya Asked" in html and "Request sent" in html
