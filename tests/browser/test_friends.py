@@ -41,7 +41,9 @@ def test_a_friend_request_rings_the_bell_and_is_accepted_in_place(new_page, scre
     ben_page.get_by_role("button", name="Accept").first.click()
     expect(ben_page.locator("#content .badge.friend").first).to_have_text("Friends")
     # The whole page agrees at once: Ana has left "Requests for you" and is under "Your friends".
-    expect(ben_page.locator("#friends-lists").get_by_text("You and Ana Lima are now friends.")).to_be_visible()
+    expect(
+        ben_page.locator("#friends-lists").get_by_text("You and Ana Lima are now friends.")
+    ).to_be_visible()
     expect(ben_page.locator("#incoming-heading")).to_have_count(0)
     your_friends = ben_page.locator("section[aria-labelledby=friends-heading]")
     expect(your_friends).to_contain_text("Ana Lima")
