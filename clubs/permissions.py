@@ -4,6 +4,8 @@ Each predicate takes the acting user and the club; the user's role is looked up 
 object and cached on it, so a page asking several questions costs one query.
 """
 
+from django.db.models import OuterRef, Subquery
+
 from clubs.models import Club, JoinPolicy, Membership, Role, Visibility
 
 _ROLE_CACHE = "_booky_role_cache"
@@ -23,6 +25,18 @@ def role_in(user, club: Club) -> str | None:
 
 def forget_roles(club: Club) -> None:
     club.__dict__.pop(_ROLE_CACHE, None)
+
+
+def role_subquery(user, *, club_field: str = "club") -> Subquery:
+    """The user's role in each row's club, as an annotation (None for outsiders): read with the row,
+    then handed to remember_role, it saves role_in its own query."""
+    return Subquery(Membership.objects.filter(club=OuterRef(club_field), user=user).values("role")[:1])
+
+
+def remember_role(user, club: Club, role: str | None) -> None:
+    """Tell role_in what `user`'s role in `club` is (read with role_subquery)."""
+    if user is not None and user.is_authenticated:
+        club.__dict__.setdefault(_ROLE_CACHE, {})[user.pk] = role
 
 
 def is_member(user, club: Club) -> bool:

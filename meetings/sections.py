@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from clubs.models import Membership
+from clubs.permissions import remember_role, role_subquery
 from clubs.visibility import annotate_profile_visibility
 from meetings import pace, permissions, race
 from meetings.forms import ProgressForm
@@ -24,7 +25,12 @@ BOOK_PAST_MEETINGS = 10
 def visible_meeting(request, pk: int, *, page_data: bool = False) -> Meeting:
     meetings = Meeting.objects.visible_to(request.user)
     meetings = meetings.with_page_data() if page_data else meetings.select_related("club", "book")
-    return get_object_or_404(meetings, pk=pk)
+    if not request.user.is_authenticated:
+        return get_object_or_404(meetings, pk=pk)
+    # The viewer's role comes with the meeting: every permission question after it costs no query.
+    meeting = get_object_or_404(meetings.annotate(viewer_role=role_subquery(request.user)), pk=pk)
+    remember_role(request.user, meeting.club, meeting.viewer_role)
+    return meeting
 
 
 def attendances(meeting: Meeting, viewer=None) -> list[Attendance]:
