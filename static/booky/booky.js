@@ -97,21 +97,20 @@
   });
   document.addEventListener("DOMContentLoaded", function () { fillTimezones(document); showCopyButtons(document); });
   document.addEventListener("htmx:afterSettle", function (event) { fillTimezones(event.target); showCopyButtons(document); });
-  // What a swap says goes to the page's live region (templates/base.html), which screen readers watch.
+  // What a swap says (its role="status" lines) must reach screen readers, which announce changes to a
+  // live region already on the page, not a region that arrives with its text. So each swapped-in status
+  // line is emptied and, a moment later, given its words back: the region exists first, then changes.
   function announce(root) {
-    var region = document.getElementById("live-status");
-    if (!region || !root.querySelectorAll) return;
-    var lines = [];
-    if (root.matches && root.matches("[role=status]")) lines.push(root.textContent.trim());
-    root.querySelectorAll("[role=status]").forEach(function (element) {
-      if (element !== region) lines.push(element.textContent.trim());
+    if (!root.querySelectorAll) return;
+    var lines = Array.prototype.slice.call(root.querySelectorAll("[role=status]"));
+    if (root.matches && root.matches("[role=status]")) lines.push(root);
+    lines.forEach(function (line) {
+      var words = line.innerHTML;
+      if (!words.trim() || line.dataset.announced) return;
+      line.dataset.announced = "1";
+      line.innerHTML = "";
+      setTimeout(function () { line.innerHTML = words; }, 50);
     });
-    lines = lines.filter(Boolean);
-    if (!lines.length) return;
-    region.textContent = lines.join(" ");
-    // Emptied once said, so the words are not on the page twice (the visible line stays where it was).
-    clearTimeout(announce.timer);
-    announce.timer = setTimeout(function () { region.textContent = ""; }, 2000);
   }
   document.addEventListener("htmx:afterSettle", function (event) { announce(event.target); });
   document.addEventListener("htmx:oobAfterSwap", function (event) { announce(event.target); });
