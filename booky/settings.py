@@ -120,7 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
-            "builtins": ["django_htmx.templatetags.django_htmx", "booky.core.time_filters"],
+            "builtins": ["django_htmx.templatetags.django_htmx", "booky.templatetags.booky_time"],
         },
     },
 ]

@@ -1,16 +1,9 @@
 from django import template
 from django.utils import timezone
 
-from booky.core import durations
 from meetings import zones
 
 register = template.Library()
-
-
-@register.filter
-def relative_time(value) -> str:
-    """The site's relative time (as booky_time's filter): "in 3 days", "just now"."""
-    return durations.relative_time(value, timezone.now()) if value else ""
 
 
 @register.filter
