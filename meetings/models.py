@@ -277,3 +277,15 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
+
+
+# The discussion's tables belong to this app; they live beside the rest of the discussion.
+from meetings.discussion.models import (  # noqa: E402, F401
+    Post,
+    PostReaction,
+    PostReport,
+    PostReveal,
+    PostStatus,
+    ReactionKind,
+    ReportStatus,
+)

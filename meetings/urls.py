@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import feeds, manage, mine, race
+from meetings.views import discussion, feeds, manage, mine, race
 
 # The meeting page (meetings:detail) and its edit form (meetings:edit) show the bets too: booky.site
 # mounts them into this namespace (booky/site/urls.py).
@@ -12,6 +12,7 @@ urlpatterns = [
     path("meetings/<int:pk>/complete/", manage.complete, name="complete"),
     path("meetings/<int:pk>/rsvp/", race.rsvp, name="rsvp"),
     path("meetings/<int:pk>/progress/", race.progress, name="progress"),
+    path("meetings/<int:pk>/discussion/", discussion.page, name="discussion"),
     path("meetings/<int:pk>/check-in/", race.check_in, name="check_in"),
     path("clubs/<slug:slug>/meetings/new/", manage.create, name="create"),
     path("calendar/<str:token>.ics", feeds.feed, name="feed"),

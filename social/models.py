@@ -172,6 +172,9 @@ class NotificationKind(models.TextChoices):
     CLUB_ROLE = "club_role", "Made a moderator or owner of a club"
     POINTS_ADJUSTED = "points_adjusted", "Points adjusted by Booky's moderators"
     CLUB_REMOVED = "club_removed", "Club removed by Booky's moderators"
+    POST_MENTION = "post_mention", "Mentioned in a meeting's discussion"
+    DISCUSSION_DIGEST = "discussion_digest", "New posts in a meeting's discussion (at most daily)"
+    POST_MODERATED = "post_moderated", "Your post was hidden or removed by the moderators"
 
 
 class NotificationQuerySet(models.QuerySet):
