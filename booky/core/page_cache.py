@@ -42,6 +42,7 @@ CACHEABLE_VIEWS = frozenset(
         "clubs:detail",
         "clubs:members",
         "meetings:detail",
+        "meetings:discussion",
         "meetings:mine",
         "bets:meeting",
         "bets:leaderboard",
