@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from meetings.api import attendance, meetings
+from meetings.api import attendance, discussion, meetings
 
 router = SimpleRouter()
 router.register(
@@ -14,4 +14,10 @@ router.register("me/meetings", meetings.MyMeetingViewSet, basename="api-my-meeti
 attendance_router = SimpleRouter()
 attendance_router.register("meetings", attendance.MeetingAttendanceViewSet, basename="api-meeting")
 
-urlpatterns = [*router.urls, *attendance_router.urls]
+router.register("posts", discussion.PostViewSet, basename="api-post")
+
+# meetings/{id}/posts/: a meeting's discussion, named like the meeting's own actions (api-meeting-posts).
+discussion_router = SimpleRouter()
+discussion_router.register("meetings", discussion.MeetingPostViewSet, basename="api-meeting")
+
+urlpatterns = [*router.urls, *attendance_router.urls, *discussion_router.urls]

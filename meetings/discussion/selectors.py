@@ -161,3 +161,24 @@ def visible_post(post_id: int, user):
     if post is None or not club_permissions.is_member(user, post.meeting.club):
         return None
     return post
+
+
+def gated(posts, reader: gate.Reader, *, with_replies: bool = False) -> list[Post]:
+    """Posts read elsewhere (one post, a page of replies) marked like `discussion_page`'s: the gate,
+    the reactions, and for top-level posts with `with_replies`, their gated replies."""
+    posts = list(posts)
+    replies: list[Post] = []
+    if with_replies:
+        tops = [post.pk for post in posts if post.parent_id is None]
+        replies = list(
+            Post.objects.filter(parent__in=tops).select_related("author").order_by("created_at", "pk")
+        )
+        by_parent: dict[int, list[Post]] = {}
+        for reply in replies:
+            by_parent.setdefault(reply.parent_id, []).append(reply)
+        for post in posts:
+            post.reply_list = by_parent.get(post.pk, [])
+    everything = [*posts, *replies]
+    apply_gate(everything, reader)
+    _attach_reactions(everything, reader)
+    return posts
