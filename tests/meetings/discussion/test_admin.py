@@ -101,6 +101,14 @@ def test_members_without_staff_rights_see_no_posts(client, cast, post):
     assert client.get(POSTS).status_code == 302  # to the admin's login
 
 
+def test_staff_who_do_not_moderate_meetings_get_no_posts_and_no_actions(client, post):
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(POSTS).status_code == 403
+    assert client.get(REPORTS).status_code == 403
+    _act(client, POSTS, "hide_posts", [post], reason="No", apply_moderation="1")
+    assert _post_fresh(post).status == PostStatus.PUBLISHED
+
+
 # Actions ---------------------------------------------------------------------------------------
 
 
