@@ -47,6 +47,9 @@ FLOOR_DATABASE = "booky_bench_floor"
 FLOOR_ROWS = 10_000
 FLOOR_EVERY = 8
 QUERY_BUDGET = 12
+# The discussion reads, besides the session, viewer, meeting and bell: the reader (page, reveals,
+# blocks), the page of posts (count, posts, replies) and the reactions (counts, the viewer's own).
+DISCUSSION_BUDGET = 14
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
@@ -93,6 +96,8 @@ def pages_for(data) -> list[Page]:
         Page("meeting page", f"/meetings/{meeting}/"),
         Page("race poll", f"/meetings/{meeting}/", htmx=True, etag_variant=True),
         Page("bets poll", f"/meetings/{meeting}/bets/", htmx=True, etag_variant=True),
+        Page("discussion page", f"/meetings/{meeting}/discussion/", budget=DISCUSSION_BUDGET),
+        Page("discussion fragment", f"/meetings/{meeting}/discussion/", htmx=True, budget=DISCUSSION_BUDGET),
         Page("bell poll", "/notifications/bell/", htmx=True, etag_variant=True),
         Page("my meetings", "/meetings/mine/"),
         Page("leaderboard global", "/leaderboards/global/"),

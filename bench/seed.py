@@ -15,8 +15,9 @@ coming meetings; every balance is its ledger's sum (`manage.py audit_points` agr
 
 Known objects for the benchmark (returned by `seed()` as `BenchData`): the member `bench-member`
 (password BENCH_PASSWORD) in five clubs, owner of `bench-club`, whose next meeting has a race of 20
-readers and a dozen bets, with friends, friend requests and notifications; `bench-friend`'s profile;
-the meeting's book.
+readers and a dozen bets and a discussion of 300 posts at pages all over the book (600 replies,
+reactions), with friends, friend requests and notifications; `bench-friend`'s profile; the meeting's
+book.
 
 Rows go in with COPY on PostgreSQL (executemany elsewhere, for the tests on SQLite), with explicit
 ids after the tables' current maximum, and the sequences are reset afterwards.
@@ -62,6 +63,8 @@ from bets.payouts import BetLine, Outcome, settle
 from bets.standings import standings_rebuild
 from books.models import Book, Source, join_authors
 from clubs.models import Club, JoinPolicy, Membership, Role, Visibility
+from meetings.discussion.markdown import render_post_body
+from meetings.discussion.models import Post, PostReaction, ReactionKind
 from meetings.models import Attendance, Meeting, MeetingStatus, ProgressEntry, Rsvp
 from social.models import (
     FriendRequest,
@@ -97,6 +100,17 @@ RACE_BETTORS = 12
 MEMBER_FRIENDS = 30
 MEMBER_NOTIFICATIONS = 60
 MEMBER_UNREAD = 12
+# The bench meeting's discussion (whatever the scale: one meeting's thread is what its page reads).
+DISCUSSION_POSTS = 300
+DISCUSSION_REPLIES = 600
+DISCUSSION_REACTIONS = 1500
+POST_BODIES = [
+    "I did not expect *that* turn at all. What did you make of the chapter?",
+    "> The quote that stayed with me all week.\n\nAnyone else underline it?",
+    "Three things I noticed:\n\n- the weather\n- the letters\n- who is **not** in the room",
+    "Reading this on the train and missed my stop. Again.",
+    "I think the narrator is less reliable than they look; see [this essay](https://example.org/essay).",
+]
 PAST_SHARE = 0.75  # of each club's meetings, the share already held
 WEEK = timedelta(days=7)
 CLASSICS = [
@@ -729,6 +743,57 @@ class Seeder:
         bet_table.insert()
         ledger.insert()
 
+    def discussion(self) -> None:
+        """The bench meeting's discussion: posts at pages all over the book, replies, reactions."""
+        rng, meeting = self.rng, self.bench_meeting
+        target = next(row[3] for row in self.meeting_rows if row[0] == meeting)
+        authors = self.going[meeting] or [self.member]
+        rendered = [(body, render_post_body(body)) for body in POST_BODIES]
+        posts = Table(
+            Post,
+            ["meeting_id", "author_id", "parent_id", "body", "body_html", "spoiler_page", "status"]
+            + ["created_at", "reply_count"],
+        )
+        reactions = Table(PostReaction, ["post_id", "user_id", "kind", "created_at"])
+        start = self.now - timedelta(days=14)
+        top: list[tuple[int, int, datetime]] = []  # (pk, spoiler page, created)
+        replies_of: dict[int, int] = defaultdict(int)
+        parents = [rng.randrange(DISCUSSION_POSTS) for _ in range(DISCUSSION_REPLIES)]
+        for index in parents:
+            replies_of[index] += 1
+        for index in range(DISCUSSION_POSTS):
+            created = start + timedelta(minutes=index * 60)
+            page = rng.randint(0, target)
+            body, html = rng.choice(rendered)
+            pk = posts.add(
+                meeting, rng.choice(authors), None, body, html, page, "published", created, replies_of[index]
+            )
+            top.append((pk, page, created))
+        for index in parents:
+            parent, page, created = top[index]
+            body, html = rng.choice(rendered)
+            posts.add(
+                meeting,
+                rng.choice(authors),
+                parent,
+                body,
+                html,
+                rng.randint(page, target),
+                "published",
+                created + timedelta(minutes=rng.randint(1, 59)),
+                0,
+            )
+        seen = set()
+        kinds = ReactionKind.values
+        for _ in range(DISCUSSION_REACTIONS):
+            post, _page, created = rng.choice(top)
+            key = (post, rng.choice(authors), rng.choice(kinds))
+            if key not in seen:
+                seen.add(key)
+                reactions.add(*key, created + timedelta(minutes=30))
+        posts.insert()
+        reactions.insert()
+
     def run(self) -> BenchData:
         steps = [
             ("users", self.users),
@@ -739,13 +804,14 @@ class Seeder:
             ("meetings", self.meetings),
             ("attendances and progress", self.attendances),
             ("bets, accounts and the ledger", self.points),
+            ("the bench meeting's discussion", self.discussion),
         ]
         for label, step in steps:
             started = time.monotonic()
             step()
             self.say(f"  {label}: {time.monotonic() - started:.1f} s")
         models_seeded = [User, Book, Club, Membership, Friendship, FriendRequest, Notification, Meeting]
-        models_seeded += [Attendance, ProgressEntry, Account, Bet, LedgerEntry]
+        models_seeded += [Attendance, ProgressEntry, Account, Bet, LedgerEntry, Post, PostReaction]
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models_seeded):
                 cursor.execute(statement)

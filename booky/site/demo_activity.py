@@ -1,4 +1,4 @@
-"""Demo meetings, reading progress, bets and friendships on top of seed_demo's users and clubs.
+"""Demo meetings, reading progress, bets, friendships and discussions on top of seed_demo's users and clubs.
 
 Everything goes through the services (with an explicit `now` for events in the past), so the demo
 ledger passes `audit_points` like real data. Idempotent: meetings are keyed by club and title.
@@ -14,6 +14,8 @@ from bets.models import Bet
 from books.models import Book
 from clubs.models import Club
 from meetings import services as meeting_services
+from meetings.discussion import services as discussion_services
+from meetings.discussion.selectors import reader_page
 from meetings.models import Meeting, Rsvp
 from social import friends
 from social.models import User
@@ -91,6 +93,59 @@ MEETINGS = (
         checked_in=("hiro", "dev"),
     ),
 )
+
+
+@dataclass(frozen=True)
+class DemoPost:
+    author: str
+    page: int  # the page it is about (lowered to the author's own page if they have not got there)
+    body: str
+    replies: tuple = ()  # (author, body), about the same page as the post
+    reactions: tuple = ()  # (username, kind)
+
+
+# Posts at several pages, so each demo reader sees some posts' text and placeholders for the others.
+DISCUSSIONS = {
+    ("Lisbon Night Readers", "December: Pride and Prejudice"): (
+        DemoPost(
+            "dev",
+            20,
+            'Chapter 3 already: *"tolerable, but not handsome enough to tempt me"*. What an entrance.',
+            replies=(("ada", "Best insult in English literature. @bruno agrees, I think."),),
+            reactions=(("ada", "laugh"), ("grace", "laugh"), ("bruno", "like")),
+        ),
+        DemoPost(
+            "bruno",
+            60,
+            "Mr Collins's proposal is painful to read aloud. Who else skimmed it?",
+            replies=(("chiara", "Skimmed it twice, out of pity."),),
+            reactions=(("chiara", "sad"),),
+        ),
+        DemoPost(
+            "chiara",
+            150,
+            "The letter at Rosings changes everything I thought about Darcy and Wickham.",
+            replies=(("grace", 'And about Elizabeth herself: *"till this moment I never knew myself"*.'),),
+            reactions=(("grace", "think"), ("ada", "wow")),
+        ),
+        DemoPost(
+            "grace",
+            250,
+            "Lydia's elopement, and Darcy sorting it out in secret. Did anyone see it coming?",
+            reactions=(("chiara", "wow"),),
+        ),
+    ),
+    # Met already: its discussion is open to every member, whatever their page.
+    ("Lisbon Night Readers", "October: the monster's side of the story"): (
+        DemoPost(
+            "grace",
+            200,
+            "Still thinking about the creature reading *Paradise Lost* in the woods. Thank you all for a great evening!",
+            replies=(("bruno", "Next time I will finish it before the meeting, promise."),),
+            reactions=(("ada", "love"), ("chiara", "love")),
+        ),
+    ),
+}
 
 FRIENDSHIPS = (("ada", "bruno"), ("ada", "chiara"), ("bruno", "grace"), ("chiara", "elena"), ("dev", "hiro"))
 PENDING_FRIEND_REQUESTS = (("farid", "ada"), ("hiro", "grace"))
@@ -180,6 +235,35 @@ def _play_meeting(spec: DemoMeeting, club: Club, book: Book, users: dict[str, Us
                 now=starts_at + timedelta(minutes=20),
             )
         meeting_services.meeting_complete(actor=host, meeting=meeting, now=starts_at + timedelta(hours=3))
+
+
+def ensure_discussions(users: dict[str, User]) -> int:
+    """Posts, replies and reactions for the demo meetings (via the services); skipped for a meeting
+    whose discussion has posts already."""
+    made = 0
+    for (club_name, title), posts in DISCUSSIONS.items():
+        meeting = Meeting.objects.filter(club__name=club_name, title=title).select_related("club").first()
+        if meeting is None or meeting.posts.exists():
+            continue
+        for spec in posts:
+            author = users[spec.author]
+            page = min(spec.page, reader_page(author, meeting))
+            post = discussion_services.post_create(
+                author=author, meeting=meeting, body=spec.body, spoiler_page=page
+            )
+            made += 1
+            for username, kind in spec.reactions:
+                if reader_page(users[username], meeting) >= post.spoiler_page:
+                    discussion_services.reaction_add(user=users[username], post=post, kind=kind)
+            for username, body in spec.replies:
+                replier = users[username]
+                if reader_page(replier, meeting) < post.spoiler_page:
+                    continue  # one cannot reply to a post about a page one has not reached
+                discussion_services.post_create(
+                    author=replier, meeting=meeting, body=body, parent=post, spoiler_page=post.spoiler_page
+                )
+                made += 1
+    return made
 
 
 def demo_bet_count() -> int:

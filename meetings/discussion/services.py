@@ -31,6 +31,7 @@ from meetings.discussion.models import (
 )
 from meetings.discussion.selectors import reader_for, reader_page
 from meetings.discussion.tasks import post_published_notify
+from meetings.services import _is_site_moderator
 from social.models import Block, User
 from social.notifications import notify
 
@@ -246,7 +247,8 @@ def post_moderate(*, actor: User, post: Post, action: str, reason: str = "") -> 
     """The owner or a moderator hides a post (members see the reason instead of the text), removes it
     (gone from the thread), or restores a hidden one. Open reports on it are closed as actioned."""
     post = Post.objects.select_for_update().select_related("meeting__club").get(pk=post.pk)
-    if not permissions.can_moderate(actor, post.meeting):
+    # Site staff moderating meetings in the admin (meetings.change_meeting) act on any club's posts.
+    if not (permissions.can_moderate(actor, post.meeting) or _is_site_moderator(actor)):
         raise NotAllowed("Only the club's owner and moderators can hide or remove posts.")
     if action not in MODERATION_ACTIONS:
         raise DomainError("Choose hide, remove or restore.", code="invalid_action")
@@ -350,7 +352,7 @@ def post_report(*, reporter: User, post: Post, reason: str) -> PostReport:
 @transaction.atomic
 def report_dismiss(*, actor: User, report: PostReport) -> PostReport:
     report = PostReport.objects.select_for_update().select_related("post__meeting__club").get(pk=report.pk)
-    if not permissions.can_moderate(actor, report.post.meeting):
+    if not (permissions.can_moderate(actor, report.post.meeting) or _is_site_moderator(actor)):
         raise NotAllowed("Only the club's owner and moderators handle reports.")
     if report.status != ReportStatus.OPEN:
         raise Conflict("This report was already handled.", code="report_closed")

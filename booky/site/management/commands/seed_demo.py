@@ -121,6 +121,7 @@ class Command(BaseCommand):
             "join requests": 0,
             "friendships and requests": 0,
             "meetings": 0,
+            "discussion posts": 0,
         }
         with transaction.atomic():
             users = {spec.username: self.ensure_user(spec) for spec in USERS}
@@ -129,6 +130,7 @@ class Command(BaseCommand):
             demo_activity.ensure_points_accounts(users)
             self.created["friendships and requests"] += demo_activity.ensure_friendships(users)
             self.created["meetings"] += demo_activity.ensure_meetings(users)
+            self.created["discussion posts"] += demo_activity.ensure_discussions(users)
 
         if any(self.created.values()):
             summary = ", ".join(f"{count} {what}" for what, count in self.created.items())
