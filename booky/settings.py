@@ -283,7 +283,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"NotificationKindEnum": "social.models.NotificationKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationKindEnum": "social.models.NotificationKind",
+        "PostStatusEnum": "meetings.discussion.models.PostStatus",
+        "ReportStatusEnum": "meetings.discussion.models.ReportStatus",
+        "ReactionKindEnum": "meetings.discussion.models.ReactionKind",
+    },
 }
 
 # Internationalization

@@ -8,7 +8,7 @@ every row it returns carries `seen` and, only when the gate allows it, `text_htm
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from clubs import permissions as club_permissions
@@ -77,6 +77,8 @@ class ReactionCount:
 
 def _attach_reactions(posts, reader: gate.Reader) -> None:
     ids = [post.pk for post in posts]
+    if not ids:
+        return
     counts: dict[int, dict[str, int]] = {}
     for post_id, kind, count in (
         PostReaction.objects.filter(post_id__in=ids)
@@ -118,11 +120,13 @@ def discussion_page(
     posts = posts.select_related("author").order_by(*ORDERS.get(order, ORDERS["newest"]))
     page = Paginator(posts, per_page).get_page(page_number)
     top = list(page.object_list)
-    replies = list(
-        Post.objects.filter(parent__in=[post.pk for post in top])
-        .select_related("author")
-        .order_by("created_at", "pk")
-    )
+    replies = []
+    if with_replies_ids := [post.pk for post in top if post.reply_count]:
+        replies = list(
+            Post.objects.filter(parent__in=with_replies_ids)
+            .select_related("author")
+            .order_by("created_at", "pk")
+        )
     by_parent: dict[int, list[Post]] = {}
     for reply in replies:
         by_parent.setdefault(reply.parent_id, []).append(reply)
@@ -134,13 +138,23 @@ def discussion_page(
     return page, top
 
 
+SHOWN = ~Q(status__in=["deleted", "removed"])
+
+
 def post_count(meeting) -> int:
     """Posts and replies of the meeting that are not deleted or removed (what outsiders see)."""
-    return Post.objects.filter(meeting=meeting).exclude(status__in=["deleted", "removed"]).count()
+    return Post.objects.filter(meeting=meeting).filter(SHOWN).count()
 
 
-def latest_post_id(meeting) -> int:
-    return Post.objects.filter(meeting=meeting).aggregate(latest=Max("pk"))["latest"] or 0
+def post_stats(meeting) -> tuple[int, int]:
+    """(post_count, the latest post's id or 0), in one query."""
+    stats = Post.objects.filter(meeting=meeting).aggregate(count=Count("pk", filter=SHOWN), latest=Max("pk"))
+    return stats["count"], stats["latest"] or 0
+
+
+def latest_post_subquery():
+    """The latest post id of the outer meeting: a column for the race poll's fingerprint."""
+    return Subquery(Post.objects.filter(meeting=OuterRef("pk")).order_by("-pk").values("pk")[:1])
 
 
 def new_post_count(meeting, *, after_id: int, viewer_id: int | None) -> int:

@@ -21,8 +21,12 @@ from booky.core.etags import fragment_etag, not_modified, with_fragment_etag
 from booky.core.forms import add_validation_error
 from booky.core.htmx import is_fragment_request, login_required_page
 from booky.core.htmx import redirect_for as _redirect
+from booky.core.numbers import is_ascii_integer
 from booky.core.timezones import viewer_timezone
 from meetings import permissions, services
+from meetings.discussion import permissions as discussion_permissions
+from meetings.discussion.sections import section_context
+from meetings.discussion.selectors import latest_post_subquery, new_post_count
 from meetings.forms import MeetingForm
 from meetings.models import Meeting
 from meetings.page_helpers import (
@@ -50,11 +54,16 @@ def detail(request, pk: int):
     if is_fragment_request(request):
         # The race polls this URL: 304 when nothing it shows changed, else the meeting and its
         # attendances, nothing else.
-        etag = fragment_etag("race", *meeting_fingerprint(request.user, pk))
+        since = request.GET.get("since", "")
+        since = int(since) if is_ascii_integer(since) and len(since) < 19 else None
+        fingerprint = meeting_fingerprint(request.user, pk, latest_post=latest_post_subquery())
+        etag = fragment_etag("race", *fingerprint, since)
         if (unchanged := not_modified(request, etag)) is not None:
             return unchanged
         meeting = visible_meeting(request, pk, page_data=True)
         context = race_context(request, meeting, attendances(meeting, request.user))
+        if since is not None and discussion_permissions.can_read_discussion(request.user, meeting):
+            context["new_posts"] = new_post_count(meeting, after_id=since, viewer_id=request.user.pk)
         return with_fragment_etag(TemplateResponse(request, "meetings/detail.html#race", context), etag)
     meeting = visible_meeting(request, pk, page_data=True)
     rows = attendances(meeting, request.user)
@@ -69,6 +78,8 @@ def detail(request, pk: int):
     if can_manage and meeting.check_in_is_open():
         context.update(check_in_context(meeting, rows))
     context.update(bets_context(request, meeting))
+    if discussion_permissions.can_see_post_count(request.user, meeting):
+        context.update(section_context(request, meeting))
     return TemplateResponse(request, "site/meeting_page.html", context)
 
 

@@ -1,18 +1,17 @@
 import pytest
+from django.utils import timezone
 
 from meetings.models import Attendance
 from tests.factories import MeetingFactory
 
 
 def set_page(meeting, user, page: int) -> Attendance:
+    finished = page >= meeting.target_page
     attendance, _ = Attendance.objects.update_or_create(
-        meeting=meeting, user=user, defaults={"current_page": page, "finished": page >= meeting.target_page}
+        meeting=meeting,
+        user=user,
+        defaults={"current_page": page, "finished": finished, "finished_at": timezone.now() if finished else None},
     )
-    if attendance.finished and attendance.finished_at is None:
-        from django.utils import timezone
-
-        attendance.finished_at = timezone.now()
-        attendance.save(update_fields=["finished_at"])
     return attendance
 
 
