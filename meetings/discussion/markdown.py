@@ -27,7 +27,7 @@ def render_post_body(body: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer ugc",
-    )
+    ).strip()
 
 
 def mentioned_usernames(body: str) -> list[str]:

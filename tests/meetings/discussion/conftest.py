@@ -10,7 +10,11 @@ def set_page(meeting, user, page: int) -> Attendance:
     attendance, _ = Attendance.objects.update_or_create(
         meeting=meeting,
         user=user,
-        defaults={"current_page": page, "finished": finished, "finished_at": timezone.now() if finished else None},
+        defaults={
+            "current_page": page,
+            "finished": finished,
+            "finished_at": timezone.now() if finished else None,
+        },
     )
     return attendance
 
