@@ -48,8 +48,11 @@ FLOOR_ROWS = 10_000
 FLOOR_EVERY = 8
 QUERY_BUDGET = 12
 # The discussion reads, besides the session, viewer, meeting and bell: the reader (page, reveals,
-# blocks), the page of posts (count, posts, replies) and the reactions (counts, the viewer's own).
+# blocks), the page of posts (count, posts, replies), the reactions and the post count.
 DISCUSSION_BUDGET = 14
+# The meeting page: the race, my boxes and the bets (12), and its Discussion section (reveals, blocks,
+# the latest posts, their replies and reactions, the post count).
+MEETING_PAGE_BUDGET = 18
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
@@ -93,7 +96,7 @@ def pages_for(data) -> list[Page]:
         Page("my clubs", "/clubs/mine/"),
         Page("club detail", f"/clubs/{club}/"),
         Page("club members", f"/clubs/{club}/members/"),
-        Page("meeting page", f"/meetings/{meeting}/"),
+        Page("meeting page", f"/meetings/{meeting}/", budget=MEETING_PAGE_BUDGET),
         Page("race poll", f"/meetings/{meeting}/", htmx=True, etag_variant=True),
         Page("bets poll", f"/meetings/{meeting}/bets/", htmx=True, etag_variant=True),
         Page("discussion page", f"/meetings/{meeting}/discussion/", budget=DISCUSSION_BUDGET),

@@ -348,6 +348,7 @@ class Seeder:
         visibilities += [ProfileVisibility.PRIVATE]
         self.user_ids: list[int] = []
         self.joined: dict[int, datetime] = {}
+        self.friends_only: set[int] = set()
         for n in range(count):
             username = {0: MEMBER, 1: FRIEND}.get(n, f"reader{n:05d}")
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}" if rng.random() < 0.6 else ""
@@ -355,6 +356,8 @@ class Seeder:
             zone = "Europe/Paris" if n == 0 else rng.choice(TIMEZONES)
             joined = self.now - timedelta(days=200 + rng.random() * 200)
             pk = table.add(username, f"{username}@bench.example", password, name, zone, visibility, joined)
+            if visibility == ProfileVisibility.FRIENDS:
+                self.friends_only.add(pk)
             table.rows[-1] += (True, False, False, "", "", "")
             self.user_ids.append(pk)
             self.joined[pk] = joined
@@ -563,6 +566,12 @@ class Seeder:
             if self.member in members and (club == self.bench_club or rng.random() < 0.5):
                 # First in the list: the bench meeting's bettors are its first RACE_BETTORS readers.
                 readers = [self.member, *(user for user in readers if user != self.member)][: len(readers)]
+            if pk == self.bench_meeting and not self.friends_only.intersection(readers):
+                # A friends-only runner in the bench race at every scale: its pages then read the
+                # member's friends (for the profile links) whatever the sample, as most real races would.
+                other = next((user for user in members if user in self.friends_only), None)
+                if other is not None:
+                    readers = [*readers[:-1], other]
             held = status != MeetingStatus.SCHEDULED
             moment = min(starts, self.now) - timedelta(days=1)
             for user in readers:

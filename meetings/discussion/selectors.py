@@ -18,23 +18,31 @@ from meetings.models import Attendance, Meeting
 from social.models import Block
 
 POSTS_PER_PAGE = 20
+# "The caller did not read the viewer's attendance" (None means it did, and there is none).
+NOT_READ = object()
 ORDERS = {"newest": ("-created_at", "-pk"), "page": ("spoiler_page", "created_at", "pk")}
 
 
-def reader_page(user, meeting) -> int:
-    """The viewer's page in the meeting's book (0 without an attendance)."""
+def reader_page(user, meeting, *, attendance=NOT_READ) -> int:
+    """The viewer's page in the meeting's book (0 without an attendance); pass the viewer's
+    attendance (or None) when the caller has read it already."""
     if not user.is_authenticated:
         return 0
-    row = (
-        Attendance.objects.filter(meeting=meeting, user=user).values_list("current_page", "finished").first()
-    )
+    if attendance is not NOT_READ:
+        row = (attendance.current_page, attendance.finished) if attendance is not None else None
+    else:
+        row = (
+            Attendance.objects.filter(meeting=meeting, user=user)
+            .values_list("current_page", "finished")
+            .first()
+        )
     if row is None:
         return 0
     page, finished = row
     return meeting.target_page if finished else min(page, meeting.target_page)
 
 
-def reader_for(user, meeting, *, now=None) -> gate.Reader:
+def reader_for(user, meeting, *, now=None, attendance=NOT_READ) -> gate.Reader:
     """The gate's view of `user` in `meeting`'s discussion. Needs the role remembered (or costs a query)."""
     is_member = club_permissions.is_member(user, meeting.club)
     started = meeting.has_started(now or timezone.now())
@@ -50,7 +58,7 @@ def reader_for(user, meeting, *, now=None) -> gate.Reader:
         user_id=user.pk,
         is_member=True,
         is_moderator=club_permissions.is_staff_of(user, meeting.club),
-        page=reader_page(user, meeting),
+        page=reader_page(user, meeting, attendance=attendance),
         meeting_started=started,
         revealed=revealed,
         blocked=blocked,
@@ -80,20 +88,17 @@ def _attach_reactions(posts, reader: gate.Reader) -> None:
     if not ids:
         return
     counts: dict[int, dict[str, int]] = {}
-    for post_id, kind, count in (
+    mine: set[tuple[int, str]] = set()
+    # One query: how many of each kind per post, and whether the reader is among them.
+    for post_id, kind, count, by_reader in (
         PostReaction.objects.filter(post_id__in=ids)
         .values_list("post_id", "kind")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("pk"), by_reader=Count("pk", filter=Q(user_id=reader.user_id or 0)))
         .order_by()
     ):
         counts.setdefault(post_id, {})[kind] = count
-    mine: set[tuple[int, str]] = set()
-    if reader.user_id is not None and reader.is_member:
-        mine = set(
-            PostReaction.objects.filter(post_id__in=ids, user_id=reader.user_id).values_list(
-                "post_id", "kind"
-            )
-        )
+        if by_reader and reader.is_member:
+            mine.add((post_id, kind))
     for post in posts:
         of_post = counts.get(post.pk, {})
         post.reaction_counts = [
@@ -109,17 +114,28 @@ def _attach_reactions(posts, reader: gate.Reader) -> None:
 
 
 def discussion_page(
-    meeting, reader: gate.Reader, *, order: str = "newest", page_number=1, per_page=POSTS_PER_PAGE
+    meeting,
+    reader: gate.Reader,
+    *,
+    order: str = "newest",
+    page_number=1,
+    per_page=POSTS_PER_PAGE,
+    paginate=True,
 ):
-    """One page of top-level posts, newest first or by spoiler page, each with `.reply_list`.
+    """One page of top-level posts, newest first or by spoiler page, each with `.reply_list`;
+    without `paginate`, the first `per_page` posts and no page (no count query: the meeting page's
+    section links to the rest).
 
     Outsiders get an empty page (they see `post_count` only)."""
     posts = Post.objects.filter(meeting=meeting, parent__isnull=True)
     if not reader.is_member:
         posts = posts.none()
     posts = posts.select_related("author").order_by(*ORDERS.get(order, ORDERS["newest"]))
-    page = Paginator(posts, per_page).get_page(page_number)
-    top = list(page.object_list)
+    if paginate:
+        page = Paginator(posts, per_page).get_page(page_number)
+        top = list(page.object_list)
+    else:
+        page, top = None, list(posts[:per_page])
     replies = []
     if with_replies_ids := [post.pk for post in top if post.reply_count]:
         replies = list(

@@ -79,7 +79,7 @@ def detail(request, pk: int):
         context.update(check_in_context(meeting, rows))
     context.update(bets_context(request, meeting))
     if discussion_permissions.can_see_post_count(request.user, meeting):
-        context.update(section_context(request, meeting))
+        context.update(section_context(request, meeting, attendance=mine))
     return TemplateResponse(request, "site/meeting_page.html", context)
 
 
