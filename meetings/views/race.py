@@ -107,7 +107,10 @@ def progress(request, pk: int):
     # My box and the race answer together, from the same state: no second request, no region a
     # poll behind the other (the race's own poll restarts its countdown on this swap).
     context.update(race_context(request, meeting, attendances(meeting, request.user)), race_oob=True)
-    return TemplateResponse(request, "meetings/_progress_saved.html", context, status=status)
+    response = TemplateResponse(request, "meetings/_progress_saved.html", context, status=status)
+    # A new page may open posts of the discussion: its section asks for itself again.
+    response["HX-Trigger"] = "discussion-refresh"
+    return response
 
 
 def _saved_progress_message(attendance: Attendance | None, meeting: Meeting) -> str:
