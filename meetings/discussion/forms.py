@@ -66,7 +66,14 @@ class ReasonForm(forms.Form):
 
 
 class ModerationForm(forms.Form):
-    action = forms.ChoiceField(choices=[("hide", "Hide"), ("remove", "Remove"), ("restore", "Restore")])
+    action = forms.ChoiceField(
+        choices=[
+            ("hide", "Hide: members see the reason instead of the text"),
+            ("remove", "Remove: gone from the thread"),
+            ("restore", "Restore a hidden post"),
+        ],
+        widget=forms.RadioSelect,
+    )
     reason = forms.CharField(
         label="Reason (the author and the members read it)",
         max_length=MODERATION_REASON_MAX_LENGTH,

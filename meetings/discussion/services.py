@@ -177,7 +177,10 @@ def post_create(
 
 
 def _lock_own_post(actor: User, post: Post, expected_version) -> Post:
-    post = Post.objects.select_for_update().select_related("meeting__club", "parent").get(pk=post.pk)
+    # Lock the post alone: PostgreSQL refuses FOR UPDATE on the nullable side of the parent join.
+    post = (
+        Post.objects.select_for_update(of=("self",)).select_related("meeting__club", "parent").get(pk=post.pk)
+    )
     if post.author_id != actor.pk:
         raise NotAllowed("Only its author can change a post.")
     if post.status != PostStatus.PUBLISHED:
@@ -246,7 +249,7 @@ MODERATION_ACTIONS = {
 def post_moderate(*, actor: User, post: Post, action: str, reason: str = "") -> Post:
     """The owner or a moderator hides a post (members see the reason instead of the text), removes it
     (gone from the thread), or restores a hidden one. Open reports on it are closed as actioned."""
-    post = Post.objects.select_for_update().select_related("meeting__club").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("meeting__club").get(pk=post.pk)
     # Site staff moderating meetings in the admin (meetings.change_meeting) act on any club's posts.
     if not (permissions.can_moderate(actor, post.meeting) or _is_site_moderator(actor)):
         raise NotAllowed("Only the club's owner and moderators can hide or remove posts.")
@@ -351,7 +354,11 @@ def post_report(*, reporter: User, post: Post, reason: str) -> PostReport:
 
 @transaction.atomic
 def report_dismiss(*, actor: User, report: PostReport) -> PostReport:
-    report = PostReport.objects.select_for_update().select_related("post__meeting__club").get(pk=report.pk)
+    report = (
+        PostReport.objects.select_for_update(of=("self",))
+        .select_related("post__meeting__club")
+        .get(pk=report.pk)
+    )
     if not (permissions.can_moderate(actor, report.post.meeting) or _is_site_moderator(actor)):
         raise NotAllowed("Only the club's owner and moderators handle reports.")
     if report.status != ReportStatus.OPEN:
