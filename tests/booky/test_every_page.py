@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from clubs.models import ClubInvitation, JoinRequest, Role
 from meetings import services as meeting_services
+from meetings.discussion import services as discussion_services
 from meetings.models import Attendance, CalendarFeed
 from social.models import Notification, NotificationKind
 from tests.factories import BookFactory, ClubFactory, MeetingFactory, UserFactory, add_member
@@ -59,6 +60,10 @@ class World:
             url="/friends/",
         )
         self.feed = meeting_services.calendar_feed_get_or_create(user=self.owner)
+        self.post = discussion_services.post_create(
+            author=self.member, meeting=self.meeting, body="A *post*", spoiler_page=0
+        )
+        self.report = discussion_services.post_report(reporter=self.owner, post=self.post, reason="Spam")
 
     def url(self, route: str, name: str) -> str:
         kwargs = {}
@@ -89,6 +94,8 @@ class World:
             "token": self.feed.token,
             "scope": "global",
             "volume_id": "abc123",
+            "post_id": self.post.pk,
+            "report_id": self.report.pk,
         }[key]
 
 
