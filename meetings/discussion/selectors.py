@@ -212,3 +212,11 @@ def gated(posts, reader: gate.Reader, *, with_replies: bool = False) -> list[Pos
     apply_gate(everything, reader)
     _attach_reactions(everything, reader)
     return posts
+
+
+def page_opens_posts(meeting, *, viewer_id: int, old_page: int, new_page: int) -> bool:
+    """Did moving from `old_page` to `new_page` open posts by others that the gate hid before?"""
+    if new_page <= old_page or meeting.has_started():
+        return False
+    posts = Post.objects.filter(meeting=meeting, spoiler_page__gt=old_page, spoiler_page__lte=new_page)
+    return posts.exclude(author_id=viewer_id).exists()

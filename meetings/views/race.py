@@ -13,6 +13,7 @@ from booky.core.errors import DomainError
 from booky.core.htmx import is_fragment_request as _is_fragment_request
 from booky.core.htmx import login_required_page
 from meetings import services
+from meetings.discussion.selectors import page_opens_posts
 from meetings.forms import ProgressForm, RsvpForm
 from meetings.models import Attendance, Meeting, Rsvp
 from meetings.page_helpers import add_domain_error, require_manage, require_take_part, status_for
@@ -74,6 +75,7 @@ def progress(request, pk: int):
     form = ProgressForm(request.POST, target_page=meeting.target_page)
     status, saved = 422, False
     attendance = Attendance.objects.filter(meeting=meeting, user=request.user).first()
+    old_page = attendance.current_page if attendance else 0
     if form.is_valid():
         try:
             attendance = services.attendance_progress(
@@ -108,8 +110,11 @@ def progress(request, pk: int):
     # poll behind the other (the race's own poll restarts its countdown on this swap).
     context.update(race_context(request, meeting, attendances(meeting, request.user)), race_oob=True)
     response = TemplateResponse(request, "meetings/_progress_saved.html", context, status=status)
-    # A new page may open posts of the discussion: its section asks for itself again.
-    response["HX-Trigger"] = "discussion-refresh"
+    if page_opens_posts(
+        meeting, viewer_id=request.user.pk, old_page=old_page, new_page=attendance.current_page
+    ):
+        # Posts the reader could not read before are open now: the discussion asks for itself again.
+        response["HX-Trigger"] = "discussion-refresh"
     return response
 
 

@@ -194,7 +194,8 @@ def test_an_unchanged_race_is_revalidated_not_downloaded_again(new_page, caplog)
     page.goto(f"/meetings/{meeting.pk}/")
     caplog.set_level("INFO", logger="booky.request")
     caplog.clear()
-    race_path = f"GET /meetings/{meeting.pk}/ "
+    # The poll carries the newest post the page showed (?since=...), for "N new posts".
+    race_path = f"GET /meetings/{meeting.pk}/?since="
 
     def race_answers() -> list[str]:
         return [
@@ -203,7 +204,7 @@ def test_an_unchanged_race_is_revalidated_not_downloaded_again(new_page, caplog)
 
     def poll() -> None:  # what the poll timer does every 30 s
         page.evaluate("() => { document.querySelector('#race').dataset.shown = 'before'; }")
-        with page.expect_response(lambda response: response.url.endswith(f"/meetings/{meeting.pk}/")):
+        with page.expect_response(lambda response: f"/meetings/{meeting.pk}/?since=" in response.url):
             page.evaluate("() => window.htmx.trigger(document.body, 'race-refresh')")
         # The answer (fresh, or the browser's copy after a 304) has replaced the race: the next poll
         # goes from the new element.
