@@ -25,6 +25,7 @@ PLACEHOLDER_HUES = 6
 
 class Source(models.TextChoices):
     GOOGLE = "google", "Google Books"
+    OPEN_LIBRARY = "openlibrary", "Open Library"
     CATALOG = "catalog", "Booky catalog"
     MANUAL = "manual", "Added by hand"
 
@@ -107,7 +108,9 @@ class Book(models.Model):
     isbn_10 = models.CharField("ISBN-10", max_length=10, blank=True, validators=[isbn_lib.validate_isbn10])
     isbn_13 = models.CharField("ISBN-13", max_length=13, blank=True, validators=[isbn_lib.validate_isbn13])
     google_volume_id = models.CharField(max_length=64, blank=True, validators=NO_NUL)
-    source = models.CharField(max_length=10, choices=Source, default=Source.MANUAL)
+    # Open Library's work key ("OL45883W"), for books imported from there.
+    open_library_key = models.CharField(max_length=32, blank=True, validators=NO_NUL)
+    source = models.CharField(max_length=16, choices=Source, default=Source.MANUAL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BookQuerySet.as_manager()
@@ -121,6 +124,11 @@ class Book(models.Model):
                 fields=["google_volume_id"],
                 condition=~Q(google_volume_id=""),
                 name="book_google_volume_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["open_library_key"],
+                condition=~Q(open_library_key=""),
+                name="book_open_library_key_unique",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="book_title_not_empty"),
             models.CheckConstraint(condition=Q(source__in=Source.values), name="book_source_valid"),
