@@ -181,3 +181,26 @@ def join_authors(authors) -> str:
     if not isinstance(authors, list):
         return ""
     return ", ".join(str(name) for name in authors if name)[:1000]
+
+
+from books.shelves.models import (  # noqa: E402 - the shelves' tables belong to this app
+    CheckStatus,
+    ImportCheck,
+    ImportSource,
+    ImportStatus,
+    Shelf,
+    ShelfEntry,
+    ShelfImport,
+)
+
+__all__ = [
+    "Book",
+    "CheckStatus",
+    "ImportCheck",
+    "ImportSource",
+    "ImportStatus",
+    "Shelf",
+    "ShelfEntry",
+    "ShelfImport",
+    "Source",
+]
