@@ -16,8 +16,8 @@ and a shelf further along: want to read → reading → read, never back), and a
 """
 
 import logging
-from datetime import UTC, datetime, time
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
