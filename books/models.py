@@ -183,7 +183,7 @@ def join_authors(authors) -> str:
     return ", ".join(str(name) for name in authors if name)[:1000]
 
 
-from books.shelves.models import (  # noqa: E402 - the shelves' tables belong to this app
+from books.shelves.models import (  # noqa: E402, F401
     CheckStatus,
     ImportCheck,
     ImportSource,
@@ -192,15 +192,3 @@ from books.shelves.models import (  # noqa: E402 - the shelves' tables belong to
     ShelfEntry,
     ShelfImport,
 )
-
-__all__ = [
-    "Book",
-    "CheckStatus",
-    "ImportCheck",
-    "ImportSource",
-    "ImportStatus",
-    "Shelf",
-    "ShelfEntry",
-    "ShelfImport",
-    "Source",
-]

@@ -226,3 +226,14 @@ class ClubInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inviter} invites {self.invitee} to {self.club}"
+
+
+from clubs.polls.models import (  # noqa: E402, F401
+    Ballot,
+    BallotRank,
+    Nomination,
+    NominationRule,
+    Poll,
+    PollMode,
+    PollPhase,
+)

@@ -175,6 +175,9 @@ class NotificationKind(models.TextChoices):
     POST_MENTION = "post_mention", "Mentioned in a meeting's discussion"
     DISCUSSION_DIGEST = "discussion_digest", "New posts in a meeting's discussion (at most daily)"
     POST_MODERATED = "post_moderated", "Your post was hidden or removed by the moderators"
+    POLL_OPENED = "poll_opened", "A club opened a poll for its next book"
+    POLL_CLOSING = "poll_closing", "A next-book poll closes tomorrow"
+    POLL_RESULT = "poll_result", "The result of a next-book poll"
 
 
 class NotificationQuerySet(models.QuerySet):
