@@ -3,7 +3,7 @@ lives in booky/site/views/club_page.py and booky/site/urls.py mounts it into thi
 
 from django.urls import path
 
-from clubs.views import directory, invite_links, manage, members, membership, requests
+from clubs.views import directory, invite_links, manage, members, membership, polls, requests
 
 app_name = "clubs"
 urlpatterns = [
@@ -22,6 +22,15 @@ urlpatterns = [
     path("<slug:slug>/requests/", requests.join_requests, name="requests"),
     path("<slug:slug>/requests/<int:pk>/approve/", requests.request_approve, name="request_approve"),
     path("<slug:slug>/requests/<int:pk>/decline/", requests.request_decline, name="request_decline"),
+    path("<slug:slug>/polls/", polls.poll_list, name="polls"),
+    path("<slug:slug>/polls/new/", polls.poll_create, name="poll_create"),
+    path("<slug:slug>/polls/<int:pk>/nominate/", polls.nominate, name="poll_nominate"),
+    path(
+        "<slug:slug>/polls/<int:pk>/nominations/<int:nomination_pk>/withdraw/",
+        polls.withdraw,
+        name="poll_withdraw",
+    ),
+    path("<slug:slug>/polls/<int:pk>/vote/", polls.vote, name="poll_vote"),
     path("<slug:slug>/invite/", invite_links.invite_link, name="invite_link"),
     path("<slug:slug>/invite/reset/", invite_links.invite_reset, name="invite_reset"),
     # After the club patterns: a club whose slug is "join" keeps its pages, and invite codes are

@@ -189,3 +189,24 @@ class CancelForm(forms.Form):
         help_text="Members see this on the meeting page.",
         error_messages={"max_length": "Keep the reason under 500 characters."},
     )
+
+
+class ScheduleWinnerForm(forms.Form):
+    """The one step from a poll's winner to a meeting: when and where (the rest can be edited later)."""
+
+    starts_at = MeetingForm.base_fields["starts_at"]
+    duration_minutes = MeetingForm.base_fields["duration_minutes"]
+    place = MeetingForm.base_fields["place"]
+    online_link = MeetingForm.base_fields["online_link"]
+
+    def __init__(self, *args, tz: ZoneInfo, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        self.fields["starts_at"].help_text = f"Your local time ({tz.key.replace('_', ' ')})."
+        self.fields["duration_minutes"].initial = 120
+
+    def full_clean(self):
+        with timezone.override(self.tz):
+            super().full_clean()
+
+    clean = MeetingForm.clean

@@ -81,6 +81,10 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # The next-book poll whose winner this meeting reads (meetings.services.meeting_schedule_poll_winner).
+    from_poll = models.ForeignKey(
+        "clubs.Poll", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     # Set once, when the bets closed at the start were settled (see bets.services.meeting_resolve_bets).
     bets_resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -95,6 +99,10 @@ class Meeting(models.Model):
                 name="meeting_duration_range",
             ),
             models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"),
+            # A poll's winner becomes one meeting, however often the host clicks.
+            models.UniqueConstraint(
+                fields=["from_poll"], condition=Q(from_poll__isnull=False), name="meeting_one_per_poll"
+            ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
             ),

@@ -7,13 +7,14 @@ the current values, so two browser tabs can never silently overwrite each other.
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs.models import Club, Membership
+from clubs.polls import permissions as poll_permissions
 from meetings import events, permissions, reminders, zones
 from meetings.models import (
     Attendance,
@@ -94,6 +95,49 @@ def _check_future(starts_at: datetime, now: datetime) -> None:
         raise DomainError("A meeting must start in the future.", code="start_in_past")
     if starts_at > now + MAX_SCHEDULE_AHEAD:
         raise DomainError("Schedule meetings at most five years ahead.", code="start_too_far")
+
+
+@transaction.atomic
+def meeting_schedule_poll_winner(
+    *,
+    actor,
+    poll,
+    starts_at: datetime,
+    duration_minutes: int = 120,
+    place: str = "",
+    online_link: str = "",
+    now: datetime | None = None,
+) -> Meeting:
+    """The one step from a closed poll to the next meeting: its winner, on the date the host picks.
+
+    The poll's own rules say whether it has a winner to schedule (clubs.polls.permissions); a poll's
+    winner becomes one meeting only (a second click answers with the first one's conflict).
+    """
+    if not poll_permissions.can_schedule_winner(actor, poll):
+        if poll.winner_id is None:
+            raise DomainError("This poll has no winner to schedule.", code="no_winner")
+        raise NotAllowed("Only the club's owner and moderators schedule meetings.")
+    existing = Meeting.objects.filter(from_poll=poll).first()
+    if existing is not None:
+        raise Conflict(f"The winner is already scheduled: “{existing.display_title}”.", code="already_scheduled")
+    book = poll.winner.book
+    meeting = meeting_create(
+        actor=actor,
+        club=poll.club,
+        book=book,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=place,
+        online_link=online_link,
+        now=now,
+    )
+    meeting.from_poll = poll
+    try:
+        with transaction.atomic():
+            meeting.save(update_fields=["from_poll"])
+    except IntegrityError as error:
+        raise Conflict("The winner was just scheduled by another host.", code="already_scheduled") from error
+    return meeting
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ the site's pages (so a catch-all like `<slug:slug>/` never shadows the app's fix
 from django.urls import path
 
 from books import urls as books_urls
-from booky.site.views import account, book_page, club_page, meeting_page, profile
+from booky.site.views import account, book_page, club_page, meeting_page, poll_page, profile
 from clubs import urls as clubs_urls
 from meetings import urls as meetings_urls
 from meetings.views import feeds as meeting_feeds
@@ -35,7 +35,12 @@ people_patterns = (
 )
 # Mounted at /clubs/. The club page shows the club's meetings.
 clubs_patterns = (
-    [*clubs_urls.urlpatterns, path("<slug:slug>/", club_page.detail, name="detail")],
+    [
+        *clubs_urls.urlpatterns,
+        path("<slug:slug>/", club_page.detail, name="detail"),
+        path("<slug:slug>/polls/<int:pk>/", poll_page.detail, name="poll"),
+        path("<slug:slug>/polls/<int:pk>/schedule/", poll_page.schedule_winner, name="poll_schedule"),
+    ],
     clubs_urls.app_name,
 )
 # Mounted at /books/. The book page lists the clubs' meetings about the book.

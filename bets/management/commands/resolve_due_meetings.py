@@ -3,13 +3,15 @@ import time
 from django.core.management.base import BaseCommand
 
 from bets.tasks import resolve_due_meetings
+from clubs.polls.services import polls_close_due, polls_remind_closing
 from meetings.reminders import send_due_reminders
 
 
 class Command(BaseCommand):
     help = (
         "Settle the bets of every meeting that has started (or was cancelled) and is not settled yet, "
-        "and remind members of meetings starting within 24 hours (once per member and start time)."
+        "remind members of meetings starting within 24 hours (once per member and start time), and close "
+        "next-book polls whose voting has ended (a day before, remind those who have not voted)."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +31,10 @@ class Command(BaseCommand):
             reminded = send_due_reminders()
             if reminded or not loop:
                 self.stdout.write(f"Sent {reminded} meeting reminder(s).")
+            closed = polls_close_due()
+            if closed or not loop:
+                self.stdout.write(f"Closed {closed} poll(s).")
+            polls_remind_closing()
             if not loop:
                 return
             time.sleep(loop)
