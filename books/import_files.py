@@ -33,17 +33,19 @@ class Shelf:
 
 @dataclass(frozen=True)
 class ImportRow:
-    line: int
+    line: int  # where the record starts in the file, header = 1, as a text editor numbers lines
     title: str
     authors: tuple[str, ...]
-    isbn_13: str
-    isbn_10: str
-    shelf: str
-    rating: int | None
+    isbn_13: str  # valid or ""
+    isbn_10: str  # valid or ""
+    shelf: str  # a Shelf value
+    rating: int | None  # whole stars 1..5; None when unrated
     started_on: date | None
     finished_on: date | None
     added_on: date | None
-    source_key: str
+    source_key: str  # the same book in the same app has the same key: "goodreads:<Book Id>", ...
+    # True when the ISBN columns held anything, even a mistyped ISBN: such a row names one edition, so
+    # matching it by title could pick the wrong book.
     had_isbn: bool
 
 
@@ -153,7 +155,7 @@ def parse_export(data: bytes) -> ParsedExport:
             f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: export a smaller part of your library."
         )
     text = _decode(data).replace("\x00", "")
-    records = _Records(text)
+    records = _records(text)
     first_record = next(records, None)
     if first_record is None:
         raise ImportFileError("The file is empty.")
@@ -210,30 +212,25 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-class _Records:
-    """Non-blank CSV records with the line each starts on, counting lines as a text editor does."""
-
-    def __init__(self, text: str):
-        # newline="" keeps line breaks inside quoted values; the reader counts the lines it consumes.
-        self._reader = csv.reader(io.StringIO(text, newline=""))
-        self._last_line_read = 0
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> tuple[int, list[str]]:
-        while True:
-            first_line = self._last_line_read + 1
-            try:
-                fields = next(self._reader)
-            except csv.Error as error:
-                raise ImportFileError(
-                    f"The file could not be read as CSV: line {first_line} is malformed ({error})."
-                ) from None
-            self._last_line_read = self._reader.line_num
-            # Blank lines (and rows of blank cells a spreadsheet leaves behind) hold no book.
-            if any(field.strip() for field in fields):
-                return first_line, fields
+def _records(text: str):
+    """(first line, fields) of each non-blank CSV record, counting lines as a text editor does."""
+    # newline="" keeps line breaks inside quoted values; the reader counts the lines it consumes.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    last_line_read = 0
+    while True:
+        first_line = last_line_read + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportFileError(
+                f"The file could not be read as CSV: line {first_line} is malformed ({error})."
+            ) from None
+        last_line_read = reader.line_num
+        # Blank lines (and rows of blank cells a spreadsheet leaves behind) hold no book.
+        if any(field.strip() for field in fields):
+            yield first_line, fields
 
 
 def _detect_format(header: list[str]) -> _Format:
@@ -244,7 +241,8 @@ def _detect_format(header: list[str]) -> _Format:
         return GOODREADS
     if storygraph_score > goodreads_score:
         return STORYGRAPH
-    first_line = ",".join(header)
+    # What the file does start with, shown printable and short: it may be any file at all.
+    first_line = "".join(character if character.isprintable() else "?" for character in ",".join(header))
     if len(first_line) > 60:
         first_line = first_line[:60] + "…"
     raise ImportFileError(
