@@ -90,11 +90,7 @@ class MeetingForm(forms.Form):
             super().full_clean()
 
     def clean(self):
-        cleaned = super().clean()
-        no_place = not (cleaned.get("place") or "").strip() and not (cleaned.get("online_link") or "").strip()
-        if no_place and "place" not in self.errors and "online_link" not in self.errors:
-            self.add_error("place", "Give a place, an online link, or both.")
-        return cleaned
+        return require_place_or_link(self, super().clean())
 
     @classmethod
     def initial_for(cls, meeting: Meeting, tz: ZoneInfo) -> dict:
@@ -209,4 +205,12 @@ class ScheduleWinnerForm(forms.Form):
         with timezone.override(self.tz):
             super().full_clean()
 
-    clean = MeetingForm.clean
+    def clean(self):
+        return require_place_or_link(self, super().clean())
+
+
+def require_place_or_link(form, cleaned: dict) -> dict:
+    no_place = not (cleaned.get("place") or "").strip() and not (cleaned.get("online_link") or "").strip()
+    if no_place and "place" not in form.errors and "online_link" not in form.errors:
+        form.add_error("place", "Give a place, an online link, or both.")
+    return cleaned

@@ -119,7 +119,9 @@ def meeting_schedule_poll_winner(
         raise NotAllowed("Only the club's owner and moderators schedule meetings.")
     existing = Meeting.objects.filter(from_poll=poll).first()
     if existing is not None:
-        raise Conflict(f"The winner is already scheduled: “{existing.display_title}”.", code="already_scheduled")
+        raise Conflict(
+            f"The winner is already scheduled: “{existing.display_title}”.", code="already_scheduled"
+        )
     book = poll.winner.book
     meeting = meeting_create(
         actor=actor,

@@ -122,8 +122,8 @@ class Poll(models.Model):
         return PollPhase.COUNTING
 
     @property
-    def current_phase(self) -> str:
-        return self.phase()
+    def phase_label(self) -> str:
+        return PollPhase(self.phase()).label
 
     @property
     def is_ranked(self) -> bool:

@@ -38,10 +38,14 @@ def name_tie_breaks(result, nominations) -> None:
 
     for index, row in enumerate(result.rounds):
         if row.tie_break:
-            result.rounds[index] = type(row)(**{**row.__dict__, "tie_break": _NOMINEE_IDS.sub(titled, row.tie_break)})
+            result.rounds[index] = type(row)(
+                **{**row.__dict__, "tie_break": _NOMINEE_IDS.sub(titled, row.tie_break)}
+            )
 
 
-def poll_context(request, poll: Poll, *, nomination_form=None, ballot_form=None, ballot_message: str = "") -> dict:
+def poll_context(
+    request, poll: Poll, *, nomination_form=None, ballot_form=None, ballot_message: str = ""
+) -> dict:
     user = request.user
     nominations = selectors.nominations_for_page(poll)
     phase = poll.phase()

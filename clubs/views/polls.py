@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -65,7 +64,9 @@ def poll_create(request, slug):
     return TemplateResponse(request, template, {"club": club, "form": form}, status=status)
 
 
-def _answer(request, poll: Poll, partial: str, *, status: int = 200, message: str = "", error: str = "", **forms):
+def _answer(
+    request, poll: Poll, partial: str, *, status: int = 200, message: str = "", error: str = "", **forms
+):
     if not is_fragment_request(request):
         if message or error:
             messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or message)
@@ -79,12 +80,19 @@ def _answer(request, poll: Poll, partial: str, *, status: int = 200, message: st
 @login_required_page
 def nominate(request, slug, pk):
     poll = visible_poll(request, slug, pk)
-    if not permissions.can_nominate(request.user, poll) and not permissions.is_member(request.user, poll.club):
+    if not permissions.can_nominate(request.user, poll) and not permissions.is_member(
+        request.user, poll.club
+    ):
         raise PermissionDenied("Only members of the club nominate books.")
     form = NominationForm(request.POST)
     if not form.is_valid():
         return _answer(
-            request, poll, "nominations", status=422, error="Please fix the nomination below.", nomination_form=form
+            request,
+            poll,
+            "nominations",
+            status=422,
+            error="Please fix the nomination below.",
+            nomination_form=form,
         )
     try:
         nomination = services.nomination_add(
@@ -122,18 +130,23 @@ def vote(request, slug, pk):
     nominations = selectors.nominations_for_page(poll)
     form = BallotForm(request.POST, nominations=nominations, single=not poll.is_ranked)
     if not permissions.can_vote(request.user, poll):
-        phase_error = "Voting opens when the nominations close." if poll.phase() == "nominating" else (
-            "Voting has closed; ballots can no longer change."
+        phase_error = (
+            "Voting opens when the nominations close."
+            if poll.phase() == "nominating"
+            else ("Voting has closed; ballots can no longer change.")
         )
         return _answer(request, poll, "ballot", status=409, error=phase_error)
     if not form.is_valid():
-        return _answer(request, poll, "ballot", status=422, error="Please fix your ballot below.", ballot_form=form)
+        return _answer(
+            request, poll, "ballot", status=422, error="Please fix your ballot below.", ballot_form=form
+        )
     try:
         services.ballot_cast(voter=request.user, poll=poll, ranking=form.ranking())
     except DomainError as error:
         form.add_error(None, error.message)
-        return _answer(request, poll, "ballot", status=domain_status(error), error=error.message, ballot_form=form)
-    return _answer(request, poll, "ballot", message="Your ballot is saved. You can change it until voting closes.")
-
-
-
+        return _answer(
+            request, poll, "ballot", status=domain_status(error), error=error.message, ballot_form=form
+        )
+    return _answer(
+        request, poll, "ballot", message="Your ballot is saved. You can change it until voting closes."
+    )

@@ -51,12 +51,16 @@ def schedule_winner(request, slug, pk):
     """Schedule the winner as the club's next meeting; errors show on the poll page's form."""
     poll = visible_poll(request, slug, pk)
     if not permissions.can_schedule_winner(request.user, poll):
-        raise PermissionDenied("Only the club's owner and moderators schedule the winner, once the poll has closed.")
+        raise PermissionDenied(
+            "Only the club's owner and moderators schedule the winner, once the poll has closed."
+        )
     form = ScheduleWinnerForm(request.POST, tz=viewer_timezone(request.user))
     status = 422
     if form.is_valid():
         try:
-            meeting = meeting_services.meeting_schedule_poll_winner(actor=request.user, poll=poll, **form.cleaned_data)
+            meeting = meeting_services.meeting_schedule_poll_winner(
+                actor=request.user, poll=poll, **form.cleaned_data
+            )
         except DomainError as error:
             form.add_error("starts_at" if error.code in ERROR_FIELDS else None, error.message)
             status = 409 if isinstance(error, Conflict) else 422
@@ -67,5 +71,7 @@ def schedule_winner(request, slug, pk):
             return redirect_for(request, meeting.get_absolute_url())
     context = poll_context(request, poll)
     context.update(winner_context(request, poll, form=form))
-    template = "site/poll_page.html#schedule-winner" if is_fragment_request(request) else "site/poll_page.html"
+    template = (
+        "site/poll_page.html#schedule-winner" if is_fragment_request(request) else "site/poll_page.html"
+    )
     return TemplateResponse(request, template, context, status=status)
