@@ -484,17 +484,22 @@ def _rate_key(user: User) -> str:
     return f"data-export:{user.pk}"
 
 
-def check_data_export_rate(user: User) -> None:
+def check_data_export_rate(user: User, *, increment: bool = True) -> None:
     """Count one export for the member; RateLimited when they had one in the last minute (page and API
-    share the count)."""
+    share the count). With increment=False, only look: a HEAD request downloads nothing."""
+    if not increment:
+        if cache.get(_rate_key(user)) is not None:
+            raise RateLimited(RATE_LIMITED_MESSAGE)
+        return
     # add() writes only a missing key, atomically: two requests at once cannot both get through.
     if not cache.add(_rate_key(user), 1, timeout=EXPORT_INTERVAL_SECONDS):
         raise RateLimited(RATE_LIMITED_MESSAGE)
 
 
-def data_export_response(user) -> HttpResponse:
-    """The member's export as a zip download that no cache keeps."""
-    response = HttpResponse(member_export_zip(user), content_type="application/zip")
+def data_export_response(user: User, *, with_content: bool = True) -> HttpResponse:
+    """The member's export as a zip download that no cache keeps (without the zip: its headers, for HEAD)."""
+    content = member_export_zip(user) if with_content else b""
+    response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=member_export_filename(user)
     )

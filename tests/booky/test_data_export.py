@@ -362,3 +362,12 @@ def test_the_download_page_costs_a_bounded_number_of_queries(client, world, djan
     # The session and the user, then one query per file.
     with django_assert_max_num_queries(2 + len(SECTIONS)):
         assert client.post(PAGE).status_code == 200
+
+
+def test_head_on_the_api_answers_like_get_and_does_not_count_as_a_download(world):
+    client = Client()
+    client.force_login(world.ada)
+    head = client.head(API)
+    assert (head.status_code, head["Content-Type"]) == (200, "application/zip")
+    assert client.get(API).status_code == 200
+    assert client.head(API).status_code == client.get(API).status_code == 429

@@ -44,6 +44,10 @@ class DataExportView(APIView):
         check_data_export_rate(request.user)
         return data_export_response(request.user)
 
+    def head(self, request):
+        check_data_export_rate(request.user, increment=False)
+        return data_export_response(request.user, with_content=False)
+
     def handle_exception(self, exc):
         # Errors are JSON even for a client that asked for the zip only.
         response = super().handle_exception(exc)
