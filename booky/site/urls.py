@@ -10,7 +10,7 @@ the site's pages (so a catch-all like `<slug:slug>/` never shadows the app's fix
 from django.urls import path
 
 from books import urls as books_urls
-from booky.site.views import account, book_page, club_page, meeting_page, poll_page, profile
+from booky.site.views import account, book_page, club_page, data_export, meeting_page, poll_page, profile
 from clubs import urls as clubs_urls
 from meetings import urls as meetings_urls
 from meetings.views import feeds as meeting_feeds
@@ -23,6 +23,7 @@ social_patterns = (
     [
         *social_urls.urlpatterns,
         path("delete/", account.delete_account_page, name="delete_account"),
+        path("export/", data_export.data_export_page, name="data_export"),
         path("calendar/", meeting_feeds.calendar_settings, name="calendar"),
         path("calendar/reset/", meeting_feeds.calendar_reset_confirm, name="calendar_reset"),
     ],
