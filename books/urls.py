@@ -1,6 +1,7 @@
 from django.urls import path
 
 from books import views
+from books.shelves import urls as shelf_urls
 
 # A book's page (books:detail) also lists the meetings about it: booky.site mounts it into this
 # namespace (booky/site/urls.py).
@@ -12,4 +13,5 @@ urlpatterns = [
     path("picker/", views.picker, name="picker"),
     path("picker/choose/", views.picker_choose, name="picker_choose"),
     path("google/<str:volume_id>/", views.google_open, name="google"),
+    *shelf_urls.urlpatterns,
 ]

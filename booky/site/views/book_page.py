@@ -5,11 +5,12 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
 
 from books.models import Book
+from books.shelves.views import shelf_control_context
 from meetings.sections import book_meetings_context
 
 
 @require_safe
 def detail(request, pk: int):
     book = get_object_or_404(Book, pk=pk)
-    context = {"book": book, **book_meetings_context(request.user, book)}
+    context = {**shelf_control_context(request.user, book), **book_meetings_context(request.user, book)}
     return TemplateResponse(request, "site/book_page.html", context)
