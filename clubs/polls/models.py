@@ -122,6 +122,10 @@ class Poll(models.Model):
         return PollPhase.COUNTING
 
     @property
+    def current_phase_value(self) -> str:
+        return self.phase()
+
+    @property
     def phase_label(self) -> str:
         return PollPhase(self.phase()).label
 
