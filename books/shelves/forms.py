@@ -2,7 +2,7 @@
 
 from django import forms
 
-from books.shelves.models import IMPORT_MAX_BYTES, Shelf
+from books.shelves.models import IMPORT_MAX_BYTES, MAX_UPLOAD_MESSAGE, Shelf
 from booky.core.numbers import StrictIntegerField
 
 RATING_CHOICES = [("", "No rating"), *((str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1))]
@@ -61,7 +61,7 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 5 MB. Export again, or split it in two.")
+            raise forms.ValidationError(MAX_UPLOAD_MESSAGE)
         return upload
 
 

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_MESSAGE = "The file is larger than 5 MB. Export again, or split it in two."
 PROGRESS_EVERY_ROWS = 100  # the import writes its progress this often
 
 

@@ -12,7 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from books.models import ImportCheck, Shelf, ShelfImport
+from books.shelves import services as shelf_services
 from clubs.models import ClubInvitation, JoinRequest, Role
+from clubs.polls import services as poll_services
 from meetings import services as meeting_services
 from meetings.discussion import services as discussion_services
 from meetings.models import Attendance, CalendarFeed
@@ -64,6 +67,19 @@ class World:
             author=self.member, meeting=self.meeting, body="A *post*", spoiler_page=0
         )
         self.report = discussion_services.post_report(reporter=self.owner, post=self.post, reason="Spam")
+        self.shelf_entry = shelf_services.shelf_put(user=self.owner, book=self.book, shelf=Shelf.READ)
+        self.shelf_import = ShelfImport.objects.create(user=self.owner, file_name="goodreads.csv", total_rows=1)
+        self.import_check = ImportCheck.objects.create(
+            user=self.owner, shelf_import=self.shelf_import, source_key="goodreads:1", line=2,
+            title="A Book", shelf=Shelf.READ, reason="No book with this title and author in Booky.",
+        )  # fmt: skip
+        self.poll = poll_services.poll_open(
+            actor=self.owner,
+            club=self.club,
+            nominations_close_at=timezone.now() + timedelta(days=1),
+            voting_closes_at=timezone.now() + timedelta(days=2),
+        )
+        self.nomination = poll_services.nomination_add(actor=self.member, poll=self.poll, book=self.book)
 
     def url(self, route: str, name: str) -> str:
         kwargs = {}
@@ -81,6 +97,14 @@ class World:
             "books": self.book.pk,
         }
         if key == "pk":
+            if name.startswith("clubs:poll"):
+                return self.poll.pk
+            if name == "books:shelf_entry_edit":
+                return self.shelf_entry.pk
+            if name == "books:import_status":
+                return self.shelf_import.pk
+            if name == "books:import_check":
+                return self.import_check.pk
             if name.startswith("clubs:request"):
                 return self.join_request.pk
             if name.startswith("clubs:member"):
@@ -96,6 +120,7 @@ class World:
             "volume_id": "abc123",
             "post_id": self.post.pk,
             "report_id": self.report.pk,
+            "nomination_pk": self.nomination.pk,
         }[key]
 
 
