@@ -11,13 +11,15 @@ services._is_site_moderator), so the services accept their actions here.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.db.models import Count
 from django.utils.text import Truncator
 
 from booky.core.admin_actions import run_for_each
-from clubs.models import Club, JoinRequest, Membership, Role
+from clubs.models import Club, JoinRequest, Membership, Nomination, Poll, Role
+from clubs.polls.services import poll_close
 from clubs.services import (
     EDITABLE_FIELDS,
     club_create,
@@ -244,4 +246,57 @@ class JoinRequestAdmin(ReadOnlyRowsAdmin):
             queryset,
             lambda join_request: join_request_decline(actor=request.user, join_request=join_request),
             "Declined",
+        )
+
+
+class NominationInline(admin.TabularInline):
+    model = Nomination
+    fields = ["book", "nominated_by", "pitch", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Poll)
+class PollAdmin(ReadOnlyRowsAdmin):
+    """Polls as the club sees them. Ballots are secret, so they have no admin: only the turnout shows."""
+
+    list_display = ["title", "club", "mode", "phase_label", "voting_closes_at", "turnout", "winner_title"]
+    list_filter = ["mode", ("closed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "club__name", "club__slug"]
+    list_select_related = ["club", "winner__book"]
+    fields = [
+        "club", "title", "description", "mode", "nominations_by", "max_nominations", "nominations_close_at",
+        "voting_closes_at", "show_live_results", "created_by", "created_at", "closed_at", "winner_title",
+        "ballots_counted", "turnout",
+    ]  # fmt: skip
+    readonly_fields = fields
+    inlines = [NominationInline]
+    actions = ["close_due"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(ballot_count=Count("ballots"))
+
+    @admin.display(description="Phase")
+    def phase_label(self, poll):
+        return poll.phase_label
+
+    @admin.display(description="Ballots cast", ordering="ballot_count")
+    def turnout(self, poll):
+        return poll.ballot_count
+
+    @admin.display(description="Winner")
+    def winner_title(self, poll):
+        return poll.winner.book.title if poll.winner_id else "—"
+
+    @admin.action(
+        description="Count and close the selected polls whose voting has ended", permissions=["moderate"]
+    )
+    def close_due(self, request, queryset):
+        closed = sum(poll_close(poll_id=poll.pk) for poll in queryset)
+        self.message_user(
+            request, f"Polls counted and closed: {closed}. Polls still voting stay open.", messages.SUCCESS
         )

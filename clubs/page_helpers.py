@@ -14,7 +14,7 @@ from booky.core.errors import Conflict, DomainError
 from booky.core.numbers import Paginator
 from clubs import permissions
 from clubs.forms import InviteFriendForm
-from clubs.models import Club, JoinRequest, Membership, Role
+from clubs.models import Club, JoinRequest, Membership, Poll, Role
 from clubs.visibility import annotate_profile_visibility
 from social.permissions import mark_profile_linkable, with_profile_visibility
 
@@ -75,5 +75,6 @@ def club_page_context(request, club: Club) -> dict:
     if context["is_staff"]:
         context["pending_count"] = JoinRequest.objects.pending().filter(club=club).count()
     context["can_delete"] = permissions.can_delete_club(request.user, club)
+    context["open_poll"] = Poll.objects.open().filter(club=club).first()
     context.update(invite_context(request.user, club))
     return context

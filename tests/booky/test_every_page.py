@@ -68,7 +68,9 @@ class World:
         )
         self.report = discussion_services.post_report(reporter=self.owner, post=self.post, reason="Spam")
         self.shelf_entry = shelf_services.shelf_put(user=self.owner, book=self.book, shelf=Shelf.READ)
-        self.shelf_import = ShelfImport.objects.create(user=self.owner, file_name="goodreads.csv", total_rows=1)
+        self.shelf_import = ShelfImport.objects.create(
+            user=self.owner, file_name="goodreads.csv", total_rows=1
+        )
         self.import_check = ImportCheck.objects.create(
             user=self.owner, shelf_import=self.shelf_import, source_key="goodreads:1", line=2,
             title="A Book", shelf=Shelf.READ, reason="No book with this title and author in Booky.",
