@@ -51,3 +51,15 @@ def readers_among(user_ids, book_ids) -> dict[int, dict[str, int]]:
     for row in rows:
         counts[row["book_id"]] = {"want": row["want"], "read": row["read"]}
     return counts
+
+
+def shelf_control_context(user, book, *, entry=None, message: str = "", error: str = "") -> dict:
+    """What books/_shelf_control.html shows for `book`: the viewer's entry (looked up unless given)."""
+    if entry is None:
+        entry = entry_for(user, book)
+    return {
+        "book": book,
+        "shelf_entry": entry,
+        "shelf_message": message,
+        "shelf_error": error,
+    }

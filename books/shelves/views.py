@@ -14,6 +14,7 @@ from books.models import Book
 from books.shelves import importing, selectors, services
 from books.shelves.forms import CheckResolveForm, ImportForm, ShelfChoiceForm, ShelfEntryForm
 from books.shelves.models import CheckStatus, ImportCheck, Shelf, ShelfEntry, ShelfImport
+from books.shelves.selectors import shelf_control_context
 from booky.core.errors import DomainError
 from booky.core.htmx import is_fragment_request, login_required_page, redirect_for, safe_path
 from booky.core.numbers import Paginator
@@ -65,18 +66,6 @@ def my_shelves(request):
 
 
 # --- a book's shelf control -----------------------------------------------------------------------
-
-
-def shelf_control_context(user, book: Book, *, entry=None, message: str = "", error: str = "") -> dict:
-    if entry is None:
-        entry = selectors.entry_for(user, book)
-    return {
-        "book": book,
-        "shelf_entry": entry,
-        "shelves": Shelf,
-        "shelf_message": message,
-        "shelf_error": error,
-    }
 
 
 def _back(request, book: Book) -> str:

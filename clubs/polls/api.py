@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
@@ -171,8 +172,10 @@ class PollViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get", "put", "delete"])
     def ballot(self, request, pk=None):
         poll = self.get_object()
+        if not request.user.is_authenticated:
+            raise NotAuthenticated()
         require(
-            request.user.is_authenticated and is_member(request.user, poll.club),
+            is_member(request.user, poll.club),
             "Only members of the club vote.",
         )
         if request.method == "PUT":

@@ -3,9 +3,12 @@ fragment views (clubs/views/polls.py)."""
 
 import re
 
+from django.shortcuts import get_object_or_404
+
 from books.models import Shelf, ShelfEntry
 from books.picker import picker_for
 from booky.core.timezones import viewer_timezone
+from clubs.page_helpers import visible_club
 from clubs.permissions import is_member
 from clubs.polls import permissions, selectors
 from clubs.polls.forms import BallotForm, NominationForm
@@ -41,6 +44,14 @@ def name_tie_breaks(result, nominations) -> None:
             result.rounds[index] = type(row)(
                 **{**row.__dict__, "tie_break": _NOMINEE_IDS.sub(titled, row.tie_break)}
             )
+
+
+def visible_poll(request, slug: str, pk: int) -> Poll:
+    """The poll of a club the request may see (404 otherwise), with its club attached."""
+    club = visible_club(request, slug)
+    poll = get_object_or_404(Poll.objects.select_related("winner__book"), pk=pk, club=club)
+    poll.club = club
+    return poll
 
 
 def poll_context(

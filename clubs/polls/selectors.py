@@ -93,4 +93,5 @@ def polls_of(club):
         Poll.objects.filter(club=club)
         .select_related("winner__book")
         .annotate(nomination_count=Count("nominations"))
+        .order_by("-created_at", "-pk")
     )

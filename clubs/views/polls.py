@@ -13,20 +13,13 @@ from django.views.decorators.vary import vary_on_headers
 from booky.core.errors import DomainError
 from booky.core.htmx import is_fragment_request, login_required_page, redirect_for
 from booky.core.timezones import viewer_timezone
-from clubs.models import Nomination, Poll
+from clubs.models import Nomination, Poll, PollPhase
 from clubs.page_helpers import domain_status, page_of, visible_club
 from clubs.polls import permissions, selectors, services
 from clubs.polls.forms import BallotForm, NominationForm, PollForm
-from clubs.polls.sections import poll_context
+from clubs.polls.sections import poll_context, visible_poll
 
 POLLS_PER_PAGE = 20
-
-
-def visible_poll(request, slug: str, pk: int) -> Poll:
-    club = visible_club(request, slug)
-    poll = get_object_or_404(Poll.objects.select_related("winner__book"), pk=pk, club=club)
-    poll.club = club
-    return poll
 
 
 @require_safe
@@ -112,8 +105,8 @@ def withdraw(request, slug, pk, nomination_pk):
     poll = visible_poll(request, slug, pk)
     nomination = get_object_or_404(Nomination.objects.select_related("book"), pk=nomination_pk, poll=poll)
     nomination.poll = poll
-    if not permissions.is_member(request.user, poll.club):
-        raise PermissionDenied("Only members of the club can withdraw nominations.")
+    if poll.phase() == PollPhase.NOMINATING and not permissions.can_withdraw(request.user, nomination):
+        raise PermissionDenied("Only the member who nominated a book, or the hosts, can withdraw it.")
     try:
         services.nomination_withdraw(actor=request.user, nomination=nomination)
     except DomainError as error:

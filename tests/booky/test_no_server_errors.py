@@ -27,7 +27,13 @@ def test_options_on_every_api_route_answers_without_a_server_error(cast):
     client = APIClient()
     client.force_authenticate(cast.member)
     values = {"slug": cast.club.slug, "club_slug": cast.club.slug, "username": cast.owner.username}
-    values |= {"meeting_pk": str(meeting.pk), "id": str(meeting.pk), "scope": "global", "kind": "like"}
+    values |= {
+        "meeting_pk": str(meeting.pk),
+        "id": str(meeting.pk),
+        "scope": "global",
+        "kind": "like",
+        "nomination_id": "1",
+    }
     paths = _api_paths(client)
     assert "/api/v1/meetings/{meeting_pk}/bets/" in paths
     for path in paths:

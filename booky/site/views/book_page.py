@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
 
 from books.models import Book
-from books.shelves.views import shelf_control_context
+from books.shelves.selectors import shelf_control_context
 from meetings.sections import book_meetings_context
 
 

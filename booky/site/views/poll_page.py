@@ -14,8 +14,7 @@ from booky.core.forms import add_validation_error
 from booky.core.htmx import is_fragment_request, login_required_page, redirect_for
 from booky.core.timezones import viewer_timezone
 from clubs.polls import permissions
-from clubs.polls.sections import poll_context
-from clubs.views.polls import visible_poll
+from clubs.polls.sections import poll_context, visible_poll
 from meetings import services as meeting_services
 from meetings.forms import ScheduleWinnerForm
 from meetings.models import Meeting
