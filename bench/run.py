@@ -62,6 +62,7 @@ class Page:
     path: str
     who: str = "member"  # member (session cookie), visitor, api (Bearer token)
     htmx: bool = False
+    target: str = ""  # the HX-Target an htmx request names (a page's partial)
     vary_ip: bool = False  # a new X-Forwarded-For per request: per-client rate limits stay out of it
     etag_variant: bool = False  # polled: when it answers an ETag, also load it with If-None-Match
     budget: int = QUERY_BUDGET
@@ -102,6 +103,16 @@ def pages_for(data) -> list[Page]:
         Page("discussion page", f"/meetings/{meeting}/discussion/", budget=DISCUSSION_BUDGET),
         Page("discussion fragment", f"/meetings/{meeting}/discussion/", htmx=True, budget=DISCUSSION_BUDGET),
         Page("bell poll", "/notifications/bell/", htmx=True, etag_variant=True),
+        Page("poll page", f"/clubs/{club}/polls/{data['poll_id']}/"),
+        Page(
+            "poll nominations fragment",
+            f"/clubs/{club}/polls/{data['poll_id']}/",
+            htmx=True,
+            target="poll-nominations",
+        ),
+        Page("shelves page", f"/books/shelves/{data['member_username']}/?shelf=read"),
+        Page("API poll", f"/api/v1/polls/{data['poll_id']}/", who="api"),
+        Page("API my shelves", "/api/v1/me/shelves/", who="api"),
         Page("my meetings", "/meetings/mine/"),
         Page("leaderboard global", "/leaderboards/global/"),
         Page("leaderboard friends", "/leaderboards/friends/"),
@@ -327,6 +338,8 @@ def request_headers(page: Page, cookie: str, api_token: str, base_url: str) -> d
     if page.htmx:
         headers["HX-Request"] = "true"
         headers["HX-Current-URL"] = base_url + page.path
+        if page.target:
+            headers["HX-Target"] = page.target
     return headers
 
 

@@ -61,8 +61,8 @@ from bets.models import (
 )
 from bets.payouts import BetLine, Outcome, settle
 from bets.standings import standings_rebuild
-from books.models import Book, Source, join_authors
-from clubs.models import Club, JoinPolicy, Membership, Role, Visibility
+from books.models import Book, Shelf, ShelfEntry, Source, join_authors
+from clubs.models import Ballot, BallotRank, Club, JoinPolicy, Membership, Nomination, Poll, Role, Visibility
 from meetings.discussion.markdown import render_post_body
 from meetings.discussion.models import Post, PostReaction, ReactionKind
 from meetings.models import Attendance, Meeting, MeetingStatus, ProgressEntry, Rsvp
@@ -100,6 +100,10 @@ RACE_BETTORS = 12
 MEMBER_FRIENDS = 30
 MEMBER_NOTIFICATIONS = 60
 MEMBER_UNREAD = 12
+# The bench member's shelves (others' hold fewer), and the bench club's poll.
+SHELF_ENTRIES = 300
+SHELF_ENTRIES_OTHERS = 40
+POLL_NOMINATIONS = 12
 # The bench meeting's discussion (whatever the scale: one meeting's thread is what its page reads).
 DISCUSSION_POSTS = 300
 DISCUSSION_REPLIES = 600
@@ -199,6 +203,7 @@ class BenchData:
     friend_username: str
     club_slug: str
     meeting_id: int
+    poll_id: int
     book_id: int
     book_query: str
     club_query: str
@@ -803,6 +808,54 @@ class Seeder:
         posts.insert()
         reactions.insert()
 
+    def shelves_and_poll(self) -> None:
+        """Shelves for the bench club's members (the member's own hold SHELF_ENTRIES books), and the
+        club's open poll: POLL_NOMINATIONS books, voting, a ballot from most members."""
+        rng, members = self.rng, self.members[self.bench_club]
+        entries = Table(
+            ShelfEntry,
+            ["user_id", "book_id", "shelf", "started_on", "finished_on", "rating", "added_at", "updated_at"],
+        )
+        shelves = [Shelf.WANT_TO_READ, Shelf.READING, Shelf.READ]
+        for user in members:
+            count = SHELF_ENTRIES if user == self.member else min(SHELF_ENTRIES_OTHERS, len(self.book_ids))
+            for book in rng.sample(self.book_ids, min(count, len(self.book_ids))):
+                shelf = rng.choice(shelves)
+                added = self.now - timedelta(days=rng.randint(1, 900))
+                finished = (
+                    (added + timedelta(days=rng.randint(5, 60))).date() if shelf == Shelf.READ else None
+                )
+                started = (added + timedelta(days=2)).date() if shelf != Shelf.WANT_TO_READ else None
+                rating = rng.randint(1, 5) if shelf == Shelf.READ else None
+                entries.add(user, book, shelf, started, finished, rating, added, added)
+        entries.insert()
+        poll = Poll.objects.create(
+            club_id=self.bench_club,
+            title="What do we read next?",
+            nominations_close_at=self.now - timedelta(days=1),
+            voting_closes_at=self.now + timedelta(days=6),
+            created_by_id=members[0],
+        )
+        nominations = [
+            Nomination.objects.create(
+                poll=poll, book_id=book, nominated_by_id=rng.choice(members), pitch="A good one"
+            )
+            for book in rng.sample(self.book_ids, POLL_NOMINATIONS)
+        ]
+        ranks = Table(BallotRank, ["ballot_id", "nomination_id", "rank"])
+        ballots = Table(Ballot, ["poll_id", "voter_id", "cast_at"])
+        for voter in members[: max(1, len(members) * 3 // 4)]:
+            if voter == self.member:
+                continue  # the member has not voted yet: their page shows the ballot form
+            ballot = ballots.add(poll.pk, voter, self.now)
+            for rank, nomination in enumerate(
+                rng.sample(nominations, rng.randint(1, len(nominations))), start=1
+            ):
+                ranks.add(ballot, nomination.pk, rank)
+        ballots.insert()
+        ranks.insert()
+        self.bench_poll = poll.pk
+
     def run(self) -> BenchData:
         steps = [
             ("users", self.users),
@@ -814,6 +867,7 @@ class Seeder:
             ("attendances and progress", self.attendances),
             ("bets, accounts and the ledger", self.points),
             ("the bench meeting's discussion", self.discussion),
+            ("shelves and the club's poll", self.shelves_and_poll),
         ]
         for label, step in steps:
             started = time.monotonic()
@@ -821,6 +875,7 @@ class Seeder:
             self.say(f"  {label}: {time.monotonic() - started:.1f} s")
         models_seeded = [User, Book, Club, Membership, Friendship, FriendRequest, Notification, Meeting]
         models_seeded += [Attendance, ProgressEntry, Account, Bet, LedgerEntry, Post, PostReaction]
+        models_seeded += [ShelfEntry, Poll, Nomination, Ballot, BallotRank]
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models_seeded):
                 cursor.execute(statement)
@@ -831,6 +886,7 @@ class Seeder:
             friend_username=FRIEND,
             club_slug=BENCH_CLUB,
             meeting_id=self.bench_meeting,
+            poll_id=self.bench_poll,
             book_id=self.book_ids[0],
             book_query="dostoevsky",
             club_query="readers",

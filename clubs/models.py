@@ -50,6 +50,18 @@ class ClubQuerySet(models.QuerySet):
     def with_member_count(self):
         return self.annotate(member_count=Count("memberships", distinct=True))
 
+    def with_open_poll(self):
+        """The club's open next-book poll, read with the club (see open_poll_of): the club page's banner."""
+        from clubs.polls.models import Poll
+
+        open_polls = Poll.objects.filter(club=models.OuterRef("pk"), closed_at__isnull=True)
+        return self.annotate(
+            **{
+                f"open_poll_{field}": models.Subquery(open_polls.values(field)[:1])
+                for field in ("id", "title", "nominations_close_at", "voting_closes_at")
+            }
+        )
+
     def search(self, text: str):
         text = (text or "").strip()
         if not text:

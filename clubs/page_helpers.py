@@ -63,6 +63,21 @@ def invite_context(user, club: Club, *, form: InviteFriendForm | None = None) ->
     return {"invite_form": form, "invite_choices": list(form.fields["invitee"].queryset[:200])}
 
 
+def open_poll_of(club: Club) -> Poll | None:
+    """The open poll read with the club (Club.objects.with_open_poll()), or looked up when it was not."""
+    if not hasattr(club, "open_poll_id"):
+        return Poll.objects.open().filter(club=club).first()
+    if club.open_poll_id is None:
+        return None
+    return Poll(
+        pk=club.open_poll_id,
+        club=club,
+        title=club.open_poll_title,
+        nominations_close_at=club.open_poll_nominations_close_at,
+        voting_closes_at=club.open_poll_voting_closes_at,
+    )
+
+
 def club_page_context(request, club: Club) -> dict:
     """Everything clubs shows on the club page (templates/clubs/detail.html): the membership box, the
     manage bar, the members preview and the invite box. `club` comes `with_member_count()`."""
@@ -75,6 +90,6 @@ def club_page_context(request, club: Club) -> dict:
     if context["is_staff"]:
         context["pending_count"] = JoinRequest.objects.pending().filter(club=club).count()
     context["can_delete"] = permissions.can_delete_club(request.user, club)
-    context["open_poll"] = Poll.objects.open().filter(club=club).first()
+    context["open_poll"] = open_poll_of(club)
     context.update(invite_context(request.user, club))
     return context

@@ -23,7 +23,9 @@ CLUB_PAST_MEETINGS = 10
 @require_safe
 @vary_on_headers("HX-Request")
 def detail(request, slug):
-    club = get_object_or_404(Club.objects.visible_to(request.user).with_member_count(), slug=slug)
+    club = get_object_or_404(
+        Club.objects.visible_to(request.user).with_member_count().with_open_poll(), slug=slug
+    )
     if is_fragment_request(request):
         return TemplateResponse(request, "clubs/detail.html#membership", membership_context(request, club))
     context = club_page_context(request, club)
