@@ -52,8 +52,6 @@ class ClubQuerySet(models.QuerySet):
 
     def with_open_poll(self):
         """The club's open next-book poll, read with the club (see open_poll_of): the club page's banner."""
-        from clubs.polls.models import Poll
-
         open_polls = Poll.objects.filter(club=models.OuterRef("pk"), closed_at__isnull=True)
         return self.annotate(
             **{
