@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from bets import services as bet_services
 from bets.models import Bet
-from books.models import Book
-from clubs.models import Club
+from books.models import Book, Shelf, ShelfEntry
+from books.shelves import services as shelf_services
+from clubs.models import Club, Poll
+from clubs.polls import services as poll_services
 from meetings import services as meeting_services
 from meetings.discussion import services as discussion_services
 from meetings.discussion.selectors import reader_page
@@ -268,3 +270,74 @@ def ensure_discussions(users: dict[str, User]) -> int:
 
 def demo_bet_count() -> int:
     return Bet.objects.count()
+
+
+# username → [(title, shelf)]: what the demo members keep on their shelves.
+SHELVES = {
+    "ada": [("Middlemarch", Shelf.WANT_TO_READ), ("Jane Eyre", Shelf.READ), ("Bleak House", Shelf.WANT_TO_READ),
+            ("North and South", Shelf.READING), ("Persuasion", Shelf.READ)],
+    "chiara": [("Middlemarch", Shelf.WANT_TO_READ), ("Cranford", Shelf.WANT_TO_READ), ("Emma", Shelf.READ)],
+    "dev": [("Bleak House", Shelf.WANT_TO_READ), ("Dracula", Shelf.READ)],
+    "grace": [("Middlemarch", Shelf.READ), ("Cranford", Shelf.WANT_TO_READ), ("Villette", Shelf.WANT_TO_READ)],
+}  # fmt: skip
+# The Lisbon club chooses its next book: nominations closed, voting open; the Slow Classics chose theirs.
+OPEN_POLL = ("Lisbon Night Readers", "ada", (("Middlemarch", "chiara", "Long, but everyone wants it."),
+             ("Bleak House", "dev", "Fog, lawyers, and a great mystery."), ("Cranford", "grace", "Short and funny.")))  # fmt: skip
+CLOSED_POLL = (
+    "Slow Classics Society",
+    "chiara",
+    (("Wives and Daughters", "chiara", ""), ("Shirley", "elena", "")),
+)
+
+
+def ensure_shelves(users: dict[str, User]) -> int:
+    made = 0
+    for username, books in SHELVES.items():
+        for title, shelf in books:
+            book = Book.objects.filter(title=title).first()
+            if book is not None and not ShelfEntry.objects.filter(user=users[username], book=book).exists():
+                shelf_services.shelf_put(user=users[username], book=book, shelf=shelf)
+                made += 1
+    return made
+
+
+def _demo_poll(
+    spec, users, *, started: datetime, ballots: dict[str, tuple[int, ...]], close: bool
+) -> Poll | None:
+    club_name, host, nominees = spec
+    club = Club.objects.filter(name=club_name).first()
+    if club is None or Poll.objects.filter(club=club).exists():
+        return None
+    poll = poll_services.poll_open(
+        actor=users[host],
+        club=club,
+        nominations_close_at=started + timedelta(days=2),
+        voting_closes_at=started + timedelta(days=6),
+        now=started,
+    )
+    nominations = []
+    for title, who, pitch in nominees:
+        book = Book.objects.filter(title=title).first()
+        if book is not None:
+            nominations.append(
+                poll_services.nomination_add(
+                    actor=users[who], poll=poll, book=book, pitch=pitch, now=started + timedelta(hours=1)
+                )
+            )
+    voting = started + timedelta(days=3)
+    for username, order in ballots.items():
+        ranking = [nominations[index].pk for index in order if index < len(nominations)]
+        if ranking:
+            poll_services.ballot_cast(voter=users[username], poll=poll, ranking=ranking, now=voting)
+    if close:
+        poll_services.poll_close(poll_id=poll.pk, now=started + timedelta(days=6))
+    return poll
+
+
+def ensure_polls(users: dict[str, User], now: datetime | None = None) -> int:
+    """An open poll (voting) for the Lisbon club and a closed one for the Slow Classics, via the services."""
+    now = now or timezone.now()
+    made = 0
+    made += _demo_poll(OPEN_POLL, users, started=now - timedelta(days=3, hours=1), ballots={"chiara": (0, 2), "grace": (2, 0, 1)}, close=False) is not None  # fmt: skip
+    made += _demo_poll(CLOSED_POLL, users, started=now - timedelta(days=20), ballots={"chiara": (0,), "elena": (1, 0)}, close=True) is not None  # fmt: skip
+    return made

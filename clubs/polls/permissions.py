@@ -13,8 +13,8 @@ def can_open_poll(user, club) -> bool:
     return is_staff_of(user, club)
 
 
-def can_nominate(user, poll: Poll) -> bool:
-    if poll.phase() != PollPhase.NOMINATING:
+def can_nominate(user, poll: Poll, now=None) -> bool:
+    if poll.phase(now) != PollPhase.NOMINATING:
         return False
     if poll.nominations_by == NominationRule.HOSTS:
         return is_staff_of(user, poll.club)
@@ -28,8 +28,8 @@ def can_withdraw(user, nomination: Nomination) -> bool:
     return nomination.nominated_by_id == user.pk or is_staff_of(user, poll.club)
 
 
-def can_vote(user, poll: Poll) -> bool:
-    return poll.phase() == PollPhase.VOTING and is_member(user, poll.club)
+def can_vote(user, poll: Poll, now=None) -> bool:
+    return poll.phase(now) == PollPhase.VOTING and is_member(user, poll.club)
 
 
 def can_see_results(user, poll: Poll) -> bool:

@@ -129,7 +129,7 @@ def nomination_add(
     phase = poll.phase(now)
     if phase != PollPhase.NOMINATING:
         raise PollClosed("Nominations for this poll are closed.")
-    if not permissions.can_nominate(actor, poll):
+    if not permissions.can_nominate(actor, poll, now):
         if poll.nominations_by == NominationRule.HOSTS:
             raise NotAllowed("In this poll only the owner and moderators nominate books.")
         raise NotAllowed("Only members of the club nominate books.")
@@ -195,7 +195,7 @@ def ballot_cast(*, voter, poll: Poll, ranking, now: datetime | None = None) -> B
         raise PollClosed("Voting opens when the nominations close.")
     if phase != PollPhase.VOTING:
         raise PollClosed("Voting has closed; ballots can no longer change.")
-    if not permissions.can_vote(voter, poll):
+    if not permissions.can_vote(voter, poll, now):
         raise NotAllowed("Only members of the club vote.")
     ids = _clean_ranking(poll, ranking)
     ballot, _ = Ballot.objects.get_or_create(poll=poll, voter=voter)

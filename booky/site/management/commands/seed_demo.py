@@ -122,6 +122,8 @@ class Command(BaseCommand):
             "friendships and requests": 0,
             "meetings": 0,
             "discussion posts": 0,
+            "shelf entries": 0,
+            "next-book polls": 0,
         }
         with transaction.atomic():
             users = {spec.username: self.ensure_user(spec) for spec in USERS}
@@ -131,6 +133,8 @@ class Command(BaseCommand):
             self.created["friendships and requests"] += demo_activity.ensure_friendships(users)
             self.created["meetings"] += demo_activity.ensure_meetings(users)
             self.created["discussion posts"] += demo_activity.ensure_discussions(users)
+            self.created["shelf entries"] += demo_activity.ensure_shelves(users)
+            self.created["next-book polls"] += demo_activity.ensure_polls(users)
 
         if any(self.created.values()):
             summary = ", ".join(f"{count} {what}" for what, count in self.created.items())
