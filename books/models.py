@@ -18,7 +18,8 @@ NO_NUL = [ProhibitNullCharactersValidator()]
 NAME = [*NO_NUL, validate_visible_name]
 TITLE_MAX_LENGTH = 300
 MAX_PAGES = 20_000
-COVER_HOSTS = ("books.google.com", "books.googleusercontent.com")
+# Every host a cover may come from (the CSP's img-src lists the same): Google's and Open Library's.
+COVER_HOSTS = ("books.google.com", "books.googleusercontent.com", "covers.openlibrary.org")
 # Enough distinct placeholder colours that neighbouring covers rarely match.
 PLACEHOLDER_HUES = 6
 
