@@ -85,6 +85,12 @@ class BookQuerySet(models.QuerySet):
         numbers.discard("")
         return self.filter(Q(isbn_13__in=numbers) | Q(isbn_10__in=numbers))
 
+    def with_any_isbn_13(self, isbn_13s):
+        """Books with any of these ISBN-13s, or the ISBN-10 of one of them."""
+        isbn_13s = {number for number in isbn_13s if number}
+        isbn_10s = {isbn_10 for number in isbn_13s if (isbn_10 := isbn_lib.to_isbn10(number))}
+        return self.filter(Q(isbn_13__in=isbn_13s) | Q(isbn_10__in=isbn_10s))
+
 
 class Book(models.Model):
     title = models.CharField(max_length=TITLE_MAX_LENGTH, validators=NAME)
