@@ -135,14 +135,9 @@ _jobs_lock = _remote.jobs_lock
 # --- queries --------------------------------------------------------------------------------------
 
 
-def normalize_query(text: str) -> str:
-    """The cache key's form of a query: no NULs, single spaces, lower case, bounded length."""
-    return " ".join((text or "").replace("\x00", " ").split()).lower()[:MAX_QUERY_LENGTH]
-
-
 def build_query(text: str) -> str:
     """What Google is asked: `isbn:` for anything shaped like an ISBN; intitle:/inauthor: pass through."""
-    text = normalize_query(text)
+    text = remote.normalize_query(text, MAX_QUERY_LENGTH)
     if isbn_lib.looks_like_isbn(text):
         return f"isbn:{isbn_lib.normalize(text)}"
     return text

@@ -154,14 +154,9 @@ def _request(path: str) -> tuple[str, dict]:
 # --- queries --------------------------------------------------------------------------------------
 
 
-def normalize_query(text: str) -> str:
-    """The cache key's form of a query: no NULs, single spaces, lower case, bounded length."""
-    return " ".join((text or "").replace("\x00", " ").split()).lower()[:MAX_QUERY_LENGTH]
-
-
 def build_query(text: str) -> str:
     """What Open Library is asked: `isbn:` for an ISBN; Google's intitle:/inauthor: become title:/author:."""
-    text = normalize_query(text)
+    text = remote.normalize_query(text, MAX_QUERY_LENGTH)
     if isbn_lib.looks_like_isbn(text):
         return f"isbn:{isbn_lib.normalize(text)}"
     for google, ours in _OPERATORS.items():

@@ -92,6 +92,11 @@ def read_body(response: requests.Response, deadline: float) -> bytes:
     return bytes(body)
 
 
+def normalize_query(text: str, limit: int = 200) -> str:
+    """The cache key's form of a query: no NULs, single spaces, lower case, bounded length."""
+    return " ".join((text or "").replace("\x00", " ").split()).lower()[:limit]
+
+
 def clean_text(value, limit: int) -> str:
     return value.replace("\x00", "").strip()[:limit] if isinstance(value, str) else ""
 
