@@ -1,4 +1,4 @@
-"""The books API: merged search, book details, and adding a book (import from Google or by hand)."""
+"""The books API: merged search (catalog, Google Books, Open Library), book details, adding a book."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -49,6 +49,7 @@ class BookSerializer(serializers.ModelSerializer):
             "isbn_10",
             "isbn_13",
             "google_volume_id",
+            "open_library_key",
             "source",
             "created_at",
             "url",
@@ -58,10 +59,15 @@ class BookSerializer(serializers.ModelSerializer):
 
 class SearchResultSerializer(serializers.Serializer):
     id = serializers.IntegerField(
-        source="pk", allow_null=True, help_text="Null for a Google Books volume not yet in Booky."
+        source="pk",
+        allow_null=True,
+        help_text="Null for a Google Books volume or Open Library work not yet in Booky.",
     )
     google_volume_id = serializers.CharField(
         help_text="POST it to /api/v1/books/ to add the volume to Booky."
+    )
+    open_library_key = serializers.CharField(
+        help_text="The Open Library work key (OL45883W); POST it to /api/v1/books/ to add the work to Booky."
     )
     title = serializers.CharField()
     subtitle = serializers.CharField()
@@ -71,11 +77,11 @@ class SearchResultSerializer(serializers.Serializer):
     cover_url = serializers.CharField()
     isbn_13 = serializers.CharField()
     isbn_10 = serializers.CharField()
-    source = serializers.CharField(help_text="catalog, manual or google.")
+    source = serializers.CharField(help_text="catalog, manual, google or openlibrary.")
     url = serializers.CharField(
         help_text=(
-            "The book's page (for Google volumes: a page offering to add it; the API adds one with "
-            "POST /api/v1/books/)."
+            "The book's page (for Google volumes and Open Library works: a page offering to add it; the "
+            "API adds one with POST /api/v1/books/)."
         )
     )
 
@@ -97,8 +103,21 @@ class BookSearchPageSerializer(serializers.Serializer):
             "whether Google answered."
         )
     )
+    open_library_available = serializers.BooleanField(
+        help_text="False when Open Library is switched off or cannot answer now."
+    )
+    open_library_pending = serializers.BooleanField(
+        help_text="True while Booky is still asking Open Library in the background (as `google_pending`)."
+    )
+    pending = serializers.BooleanField(
+        help_text="True while any source is still being asked: ask again with the same `q` shortly."
+    )
     notice = serializers.CharField(
-        allow_null=True, help_text="Why Google's volumes are missing, if they are."
+        allow_null=True,
+        help_text=(
+            'Which source\'s results are missing, if any are: "Google Books is unavailable right now", '
+            '"Open Library is unavailable right now" or both.'
+        ),
     )
 
 
@@ -107,9 +126,10 @@ class SearchParamsSerializer(serializers.Serializer):
 
 
 class BookCreateSerializer(serializers.Serializer):
-    """Either `google_volume_id` alone, or a book typed in by hand (title, authors, page_count)."""
+    """`google_volume_id` or `open_library_key` alone, or a book typed in by hand (title, authors, page_count)."""
 
     google_volume_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    open_library_key = serializers.CharField(required=False, allow_blank=True, max_length=32)
     title = serializers.CharField(required=False, max_length=TITLE_MAX_LENGTH)
     subtitle = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX_LENGTH)
     authors = serializers.ListField(
@@ -141,7 +161,7 @@ class BookCreateSerializer(serializers.Serializer):
         return isbn_13 or isbn_10
 
     def validate(self, data):
-        if data.get("google_volume_id"):
+        if data.get("google_volume_id") or data.get("open_library_key"):
             return data
         missing = {
             "title": "Give the book's title.",
@@ -164,11 +184,13 @@ class BookCreateSerializer(serializers.Serializer):
     list=extend_schema(
         summary="Search books",
         description=(
-            "Local catalog matches first, then Google Books volumes Booky does not have yet (`id` null). "
-            "Answers at once: Google Books is asked in the background, and until it has answered "
-            "`google_pending` is true and only local results come back (ask again shortly). When "
-            "Google Books cannot answer, `google_available` is false and `notice` says so; local "
-            "results still come back. Limited to 30 searches a minute (429 after that)."
+            "Local catalog matches first, then Google Books volumes and Open Library works Booky does "
+            "not have yet (`id` null; a work sharing an ISBN with a book or volume shown is left out). "
+            "Answers at once: the sources are asked in the background, and until they have answered "
+            "`pending` (and `google_pending` / `open_library_pending`) is true and only what is known "
+            "comes back (ask again shortly). When a source cannot answer, its `*_available` is false "
+            "and `notice` says so; local results still come back. Limited to 30 searches a minute "
+            "(429 after that)."
         ),
         parameters=[
             OpenApiParameter(
@@ -186,14 +208,19 @@ class BookCreateSerializer(serializers.Serializer):
     retrieve=extend_schema(summary="A book"),
     create=extend_schema(
         summary="Add a book",
-        description="Import a Google Books volume by `google_volume_id`, or create a book by hand.",
+        description=(
+            "Import a Google Books volume by `google_volume_id` or an Open Library work by "
+            "`open_library_key`, or create a book by hand."
+        ),
         request=BookCreateSerializer,
         responses={
             201: BookSerializer,
-            200: OpenApiResponse(BookSerializer, description="The volume was already in Booky."),
-            404: OpenApiResponse(ErrorSerializer, description="Google Books has no volume with that id."),
+            200: OpenApiResponse(BookSerializer, description="The volume or work was already in Booky."),
+            404: OpenApiResponse(
+                ErrorSerializer, description="The source has no volume or work with that id."
+            ),
             409: OpenApiResponse(ErrorSerializer, description="Another book has this ISBN."),
-            503: OpenApiResponse(ErrorSerializer, description="Google Books cannot be reached to import it."),
+            503: OpenApiResponse(ErrorSerializer, description="The source cannot be reached to import it."),
         },
     ),
 )
@@ -213,6 +240,9 @@ class BookViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         response = self.get_paginated_response(SearchResultSerializer(page, many=True).data)
         response.data["google_available"] = found.google_available
         response.data["google_pending"] = found.google_pending
+        response.data["open_library_available"] = found.open_library_available
+        response.data["open_library_pending"] = found.open_library_pending
+        response.data["pending"] = found.pending
         response.data["notice"] = found.notice or None
         return response
 
@@ -223,6 +253,12 @@ class BookViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if fields.get("google_volume_id"):
             existed = Book.objects.filter(google_volume_id=fields["google_volume_id"]).exists()
             book = services.book_import_google(volume_id=fields["google_volume_id"])
+            return Response(
+                BookSerializer(book).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+            )
+        if fields.get("open_library_key"):
+            existed = Book.objects.filter(open_library_key=fields["open_library_key"]).exists()
+            book = services.book_import_open_library(work_key=fields["open_library_key"])
             return Response(
                 BookSerializer(book).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
             )

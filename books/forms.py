@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from books import isbn as isbn_lib
 from books.dates import validate_published_date
 from books.models import MAX_PAGES, TITLE_MAX_LENGTH, Book
-from books.services import book_import_google
+from books.services import book_import_google, book_import_open_library
 from booky.core.errors import DomainError
 from booky.core.numbers import StrictIntegerField
 from booky.core.validators import validate_visible_name
@@ -89,8 +89,15 @@ class BookForm(forms.Form):
         return isbn_13 or isbn_10
 
 
+REMOTE_IMPORTS = {
+    "google": lambda volume_id: book_import_google(volume_id=volume_id),
+    "openlibrary": lambda work_key: book_import_open_library(work_key=work_key),
+}
+
+
 class BookChoiceField(forms.Field):
-    """The book picker's value: a book id, or "google:<volume id>" which imports that volume on clean.
+    """The book picker's value: a book id, or "google:<volume id>" / "openlibrary:<work key>", which
+    import that volume or work on clean.
 
     Use it as `book = BookChoiceField()` in any form that includes the books/_picker.html partial.
     """
@@ -106,9 +113,10 @@ class BookChoiceField(forms.Field):
         if isinstance(value, Book):
             return value
         value = str(value).strip()
-        if value.startswith("google:"):
+        source, _, remote_id = value.partition(":")
+        if source in REMOTE_IMPORTS and remote_id:
             try:
-                return book_import_google(volume_id=value.removeprefix("google:"))
+                return REMOTE_IMPORTS[source](remote_id)
             except DomainError as error:
                 raise ValidationError(error.message, code=error.code) from error
         if not (value.isascii() and value.isdigit()):  # "²" is a digit to isdigit(), not to int()

@@ -18,7 +18,8 @@ NO_NUL = [ProhibitNullCharactersValidator()]
 NAME = [*NO_NUL, validate_visible_name]
 TITLE_MAX_LENGTH = 300
 MAX_PAGES = 20_000
-COVER_HOSTS = ("books.google.com", "books.googleusercontent.com")
+# Every host a cover may come from (the CSP's img-src lists the same): Google's and Open Library's.
+COVER_HOSTS = ("books.google.com", "books.googleusercontent.com", "covers.openlibrary.org")
 # Enough distinct placeholder colours that neighbouring covers rarely match.
 PLACEHOLDER_HUES = 6
 
@@ -83,6 +84,12 @@ class BookQuerySet(models.QuerySet):
             numbers.add(isbn_lib.to_isbn10(value))
         numbers.discard("")
         return self.filter(Q(isbn_13__in=numbers) | Q(isbn_10__in=numbers))
+
+    def with_any_isbn_13(self, isbn_13s):
+        """Books with any of these ISBN-13s, or the ISBN-10 of one of them."""
+        isbn_13s = {number for number in isbn_13s if number}
+        isbn_10s = {isbn_10 for number in isbn_13s if (isbn_10 := isbn_lib.to_isbn10(number))}
+        return self.filter(Q(isbn_13__in=isbn_13s) | Q(isbn_10__in=isbn_10s))
 
 
 class Book(models.Model):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from books.models import Book
 from books.ratelimit import search_limited
-from books.search import UNAVAILABLE_NOTICE, Result, clean_query, poll_started_at, search_books
+from books.search import Result, clean_query, poll_started_at, search_books, unavailable_notice
 
 PICKER_RESULTS = 10
 
@@ -19,19 +19,34 @@ class Picker:
     query: str
     results: list[Result]
     selected: Book | None
-    notice: str = ""
+    unavailable_sources: tuple[str, ...] = ()
+    pending_sources: tuple[str, ...] = ()
     limited: bool = False
-    google_pending: bool = False
-    started_at: int = 0  # when the search began: polls for Google's part give up some time after
+    started_at: int = 0  # when the search began: polls for the sources' part give up some time after
+
+    @property
+    def notice(self) -> str:
+        return unavailable_notice(self.unavailable_sources)
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.pending_sources)
+
+    @property
+    def pending_label(self) -> str:
+        return " and ".join(self.pending_sources)
 
     @property
     def poll_url(self) -> str:
-        """The result list again, from the cache only, while Google's part is pending."""
+        """The result list again, from the cache only, while a source's part is pending."""
         query = {"field": self.field_name, self.query_name: self.query, "since": self.started_at}
         return f"{reverse('books:picker')}?{urlencode(query)}"
 
-    def give_up_on_google(self) -> "Picker":
-        return replace(self, google_pending=False, notice=UNAVAILABLE_NOTICE)
+    def give_up(self) -> "Picker":
+        """Stop waiting: the sources still pending count as unavailable."""
+        return replace(
+            self, unavailable_sources=(*self.unavailable_sources, *self.pending_sources), pending_sources=()
+        )
 
     @property
     def query_name(self) -> str:
@@ -52,7 +67,7 @@ def picker_for(
 ) -> Picker:
     """The picker's state: the chosen book, and the results for `<field_name>_q` in the query string.
 
-    With `ask_google` off (a poll) Google's part comes from the cache only and no search is counted.
+    With `ask_google` off (a poll) the sources' part comes from the cache only and no search is counted.
     """
     query = clean_query(request.GET.get(f"{field_name}_q", "")) if search else ""
     if not query:
@@ -66,7 +81,7 @@ def picker_for(
         query=query,
         results=found.results[:PICKER_RESULTS],
         selected=selected,
-        notice=found.notice,
-        google_pending=found.google_pending,
+        unavailable_sources=tuple(found.unavailable_sources),
+        pending_sources=tuple(found.pending_sources),
         started_at=started_at,
     )

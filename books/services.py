@@ -1,10 +1,10 @@
-"""Every write to books: create by hand, import from Google Books, merge duplicates."""
+"""Every write to books: create by hand, import from Google Books or Open Library, merge duplicates."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from books import google_books
+from books import google_books, open_library, remote
 from books import isbn as isbn_lib
 from books.models import Book, Source, join_authors
 from books.sanitize import clean_description, text_to_description
@@ -15,6 +15,11 @@ from booky.core.validators import validate_visible_name
 class GoogleBooksUnavailable(DomainError):
     status_code = 503
     code = "google_books_unavailable"
+
+
+class OpenLibraryUnavailable(DomainError):
+    status_code = 503
+    code = "open_library_unavailable"
 
 
 def _clean_authors(authors) -> list[str]:
@@ -37,6 +42,12 @@ def _existing_with_isbn(isbn_10: str, isbn_13: str, *, exclude_pk: int | None = 
     if not match:
         return None
     return Book.objects.filter(match).exclude(pk=exclude_pk).first()
+
+
+def _existing_with_any_isbn(isbn_13s) -> Book | None:
+    if not any(isbn_13s):
+        return None
+    return Book.objects.with_any_isbn_13(isbn_13s).order_by("pk").first()
 
 
 @transaction.atomic
@@ -89,8 +100,8 @@ def book_create(
     return book
 
 
-# What a Google volume may lack or get wrong without stopping the import: dropped to these defaults.
-OPTIONAL_GOOGLE_FIELDS = {
+# What a remote source's book may lack or get wrong without stopping the import: dropped to these defaults.
+OPTIONAL_FIELDS = {
     "subtitle": "",
     "authors": [],
     "page_count": None,
@@ -103,6 +114,8 @@ OPTIONAL_GOOGLE_FIELDS = {
     "isbn_10": "",
     "isbn_13": "",
 }
+# Filled on a book we have from the same book found on a source, when ours lacks them.
+GAP_FIELDS = ("cover_url", "publisher", "language", "subtitle", "description", "page_count")
 
 
 def _book_from_volume(volume: google_books.Volume) -> Book:
@@ -124,6 +137,21 @@ def _book_from_volume(volume: google_books.Volume) -> Book:
     )
 
 
+def _book_from_doc(doc: open_library.Doc) -> Book:
+    return Book(
+        title=doc.title,
+        subtitle=doc.subtitle,
+        authors=list(doc.authors),
+        page_count=doc.page_count,
+        published_date=doc.year,
+        cover_url=open_library.normalize_cover_url(doc.cover_url),
+        isbn_10=doc.isbn_10,
+        isbn_13=doc.isbn_13,
+        open_library_key=doc.key,
+        source=Source.OPEN_LIBRARY,
+    )
+
+
 @transaction.atomic
 def book_import_google(*, volume_id: str) -> Book:
     """The Book for a Google Books volume: the one we have (by volume id or ISBN), else a new row.
@@ -134,39 +162,85 @@ def book_import_google(*, volume_id: str) -> Book:
     volume_id = (volume_id or "").strip()
     if not google_books.VOLUME_ID.match(volume_id):
         raise NotFound("There is no Google Books volume with that id.")
-    existing = Book.objects.filter(google_volume_id=volume_id).first()
+    return _import_remote(
+        source=Source.GOOGLE,
+        key_field="google_volume_id",
+        key=volume_id,
+        fetch=lambda: google_books.fetch_volume(volume_id),
+        to_book=_book_from_volume,
+        same_isbn=lambda book: _existing_with_isbn(book.isbn_10, book.isbn_13),
+        unavailable=GoogleBooksUnavailable,
+        not_found="Google Books has no volume with that id.",
+    )
+
+
+@transaction.atomic
+def book_import_open_library(*, work_key: str) -> Book:
+    """The Book for an Open Library work: the one we have (by work key or any of its ISBNs), else a new row.
+
+    A book we have with one of the work's ISBNs is linked to the work and gains the details it lacked.
+    A work without a page count gets one from its editions (one more request) when Open Library has it.
+    """
+    work_key = (work_key or "").strip()
+    if not open_library.WORK_KEY.match(work_key):
+        raise NotFound("There is no Open Library work with that key.")
+    found: dict = {}
+
+    def fetch():
+        found["doc"] = open_library.fetch_doc(work_key)
+        return found["doc"]
+
+    return _import_remote(
+        source=Source.OPEN_LIBRARY,
+        key_field="open_library_key",
+        key=work_key,
+        fetch=fetch,
+        to_book=_book_from_doc,
+        same_isbn=lambda book: _existing_with_any_isbn(found["doc"].isbns),
+        unavailable=OpenLibraryUnavailable,
+        not_found="Open Library has no work with that key.",
+        page_count=lambda: open_library.fetch_page_count(found["doc"]),
+    )
+
+
+def _import_remote(
+    *, source, key_field, key, fetch, to_book, same_isbn, unavailable, not_found, page_count=None
+) -> Book:
+    """The shared import: the book we have by the source's id, by ISBN (linked and filled in), else new."""
+    existing = Book.objects.filter(**{key_field: key}).first()
     if existing:
         return existing
     try:
-        volume = google_books.fetch_volume(volume_id)
-    except google_books.Unavailable as error:
-        raise GoogleBooksUnavailable(
-            "Google Books is unavailable right now, so this book cannot be added. Try again in a minute."
+        item = fetch()
+    except remote.Unavailable as error:
+        raise unavailable(
+            f"{source.label} is unavailable right now, so this book cannot be added. Try again in a minute."
         ) from error
-    if volume is None:
-        raise NotFound("Google Books has no volume with that id.")
-
-    same_isbn = _existing_with_isbn(volume.isbn_10, volume.isbn_13)
-    if same_isbn:
-        return _fill_from_volume(same_isbn, volume)
-    book = _book_from_volume(volume)
-    _drop_invalid_optional_fields(book)
+    if item is None:
+        raise NotFound(not_found)
+    book = to_book(item)
+    match = same_isbn(book)
+    if page_count is not None and book.page_count is None and not (match and match.page_count):
+        book.page_count = page_count()
+    if match:
+        return _fill_gaps(match, book, key_field)
+    _drop_invalid_optional_fields(book, source=source, unavailable=unavailable)
     try:
         with transaction.atomic():
             book.save()
-    except IntegrityError:  # imported by someone else in the meantime (same volume or same ISBN)
-        existing = Book.objects.filter(google_volume_id=volume_id).first()
+    except IntegrityError:  # imported by someone else in the meantime (same id or same ISBN)
+        existing = Book.objects.filter(**{key_field: key}).first()
         if existing is not None:
             return existing
-        same_isbn = _existing_with_isbn(volume.isbn_10, volume.isbn_13)
-        if same_isbn is None:
+        match = same_isbn(book)
+        if match is None:
             raise
-        return _fill_from_volume(same_isbn, volume)
+        return _fill_gaps(match, book, key_field)
     return book
 
 
-def _drop_invalid_optional_fields(book: Book) -> None:
-    """Blank whatever optional detail Google sent that the model refuses; the title and id must hold.
+def _drop_invalid_optional_fields(book: Book, *, source, unavailable) -> None:
+    """Blank whatever optional detail the source sent that the model refuses; the title and id must hold.
 
     Uniqueness is left to the database (and the IntegrityError handling above).
     """
@@ -176,33 +250,25 @@ def _drop_invalid_optional_fields(book: Book) -> None:
             return
         except ValidationError as error:
             bad = set(getattr(error, "error_dict", {}))
-        if not bad or not bad <= OPTIONAL_GOOGLE_FIELDS.keys():
+        if not bad or not bad <= OPTIONAL_FIELDS.keys():
             break
         for field in bad:
-            default = OPTIONAL_GOOGLE_FIELDS[field]
+            default = OPTIONAL_FIELDS[field]
             setattr(book, field, list(default) if isinstance(default, list) else default)
-    raise GoogleBooksUnavailable(
-        "Google Books sent this volume in a form Booky cannot store. Add the book by hand instead.",
-        code="google_books_bad_volume",
+    raise unavailable(
+        f"{source.label} sent this book in a form Booky cannot store. Add the book by hand instead.",
+        code=f"{unavailable.code.removesuffix('_unavailable')}_bad_volume",
     )
 
 
-def _fill_from_volume(book: Book, volume: google_books.Volume) -> Book:
+def _fill_gaps(book: Book, found: Book, key_field: str) -> Book:
+    """Link `book` to the source (its id in `key_field`) and fill what it lacks from `found` (unsaved)."""
     book = Book.objects.select_for_update().get(pk=book.pk)
     changed = []
-    if not book.google_volume_id:
-        book.google_volume_id = volume.volume_id
-        changed.append("google_volume_id")
-    for field in ("cover_url", "publisher", "language", "subtitle"):
-        if not getattr(book, field) and getattr(volume, field):
-            setattr(book, field, getattr(volume, field))
+    for field in (key_field, *GAP_FIELDS):
+        if not getattr(book, field) and getattr(found, field):
+            setattr(book, field, getattr(found, field))
             changed.append(field)
-    if not book.description and volume.description:
-        book.description = clean_description(volume.description)
-        changed.append("description")
-    if not book.page_count and volume.page_count:
-        book.page_count = volume.page_count
-        changed.append("page_count")
     if changed:
         book.save(update_fields=changed)
     return book

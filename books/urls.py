@@ -13,5 +13,6 @@ urlpatterns = [
     path("picker/", views.picker, name="picker"),
     path("picker/choose/", views.picker_choose, name="picker_choose"),
     path("google/<str:volume_id>/", views.google_open, name="google"),
+    path("openlibrary/<str:work_key>/", views.open_library_open, name="open_library"),
     *shelf_urls.urlpatterns,
 ]

@@ -15,18 +15,20 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from books import google_books, services
+from books import google_books, open_library, services
 from books.forms import BookChoiceField, BookForm
-from books.models import Book
+from books.models import Book, Source
 from books.picker import picker_for
 from books.ratelimit import RATE_LIMITED_MESSAGE, search_limited
-from books.search import clean_query, poll_expired, poll_started_at, search_books
+from books.search import Result, clean_query, poll_expired, poll_started_at, search_books
 from booky.core.errors import Conflict, DomainError, NotFound
 from booky.core.forms import add_validation_error
 from booky.core.htmx import is_fragment_request as _is_fragment_request
 from booky.core.numbers import Paginator
 
 RESULTS_PER_PAGE = 20
+# Pages whose GET shows the form their POST came from: a POST by someone signed out comes back there.
+PAGES_HOLDING_THEIR_FORM = {"create", "open_library"}
 
 
 def login_required_page(view):
@@ -42,8 +44,8 @@ def login_required_page(view):
             return HttpResponseClientRedirect(f"{login}?{urlencode({'next': next_url})}")
         # A POST cannot be replayed after logging in: come back to the page that holds the form.
         after_login = (
-            reverse("books:create")
-            if request.resolver_match.url_name == "create"
+            request.path
+            if request.resolver_match.url_name in PAGES_HOLDING_THEIR_FORM
             else reverse("books:search")
         )
         return redirect_to_login(
@@ -56,7 +58,7 @@ def login_required_page(view):
 @require_safe
 @vary_on_headers("HX-Request")
 def search(request):
-    """Local results at once; Google's join them when the background lookup is done (see search_google)."""
+    """Local results at once; the sources' join them when the background lookups are done (see search_google)."""
     query = clean_query(request.GET.get("q", ""))
     is_fragment = _is_fragment_request(request)
     template = "books/search.html#results" if is_fragment else "books/search.html"
@@ -75,19 +77,20 @@ def search(request):
 @never_cache  # what it answers changes within seconds (pending, then the results)
 @vary_on_headers("HX-Request")
 def search_google(request):
-    """The search page again once Google's part is known, read from the cache only (never the network).
+    """The search page again once the remote sources' part is known, from the cache only (never the network).
 
-    The results region polls it while `google_pending`: 204 (nothing to swap) until the background
-    lookup is done, then the whole region with Google's books merged in. Without JavaScript it is the
-    "Load more results from Google Books" link. Not counted as a search: it cannot make Booky ask Google.
+    The results region polls it while a source is pending: 204 (nothing to swap) until the background
+    lookups are done, then the whole region with Google's and Open Library's books merged in. Without
+    JavaScript it is the "Load more results from …" link. Not counted as a search: it cannot make
+    Booky ask a source.
     """
     query = clean_query(request.GET.get("q", ""))
     started_at = poll_started_at(request.GET.get("since"))
     found = search_books(query, ask_google=False)
-    if found.google_pending and poll_expired(started_at):
-        found = found.give_up_on_google()
+    if found.pending and poll_expired(started_at):
+        found = found.give_up()
     is_fragment = _is_fragment_request(request)
-    if found.google_pending and is_fragment:
+    if found.pending and is_fragment:
         return HttpResponse(status=204)
     template = "books/search.html#results" if is_fragment else "books/search.html"
     return _search_results(request, template, found, started_at=started_at)
@@ -96,7 +99,7 @@ def search_google(request):
 def _search_results(request, template: str, found, *, started_at: int) -> TemplateResponse:
     page = Paginator(found.results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     google_poll_url = ""
-    if found.google_pending:
+    if found.pending:
         poll = {"q": found.query, "page": page.number, "since": started_at}
         google_poll_url = f"{reverse('books:search_google')}?{urlencode(poll)}"
     context = {
@@ -104,6 +107,7 @@ def _search_results(request, template: str, found, *, started_at: int) -> Templa
         "page": page,
         "notice": found.notice,
         "google_poll_url": google_poll_url,
+        "pending_label": " and ".join(found.pending_sources),
         "is_fragment": _is_fragment_request(request),
         "page_query": urlencode({"q": found.query}) if found.query else "",
     }
@@ -122,22 +126,80 @@ def google_open(request, volume_id: str):
         raise Http404("No such Google Books volume.")
     if request.method != "POST":
         book = Book.objects.filter(google_volume_id=volume_id).first()
-        if book is not None:
-            return redirect(book.get_absolute_url())
-        volume = google_books.cached_volume(volume_id)
-        context = {"volume_id": volume_id, "volume": volume}
-        return TemplateResponse(request, "books/google_volume.html", context)
+        volume = google_books.cached_volume(volume_id) if book is None else None
+        return _remote_book_page(
+            request,
+            source=Source.GOOGLE,
+            book=book,
+            item=Result.from_volume(volume) if volume else None,
+            action_url=reverse("books:google", args=[volume_id]),
+        )
+    return _remote_book_import(
+        request, Source.GOOGLE, lambda: services.book_import_google(volume_id=volume_id)
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def open_library_open(request, work_key: str):
+    """An Open Library result, as google_open is for Google's; adding it takes a signed-in member.
+
+    GET never writes nor asks Open Library: it shows the work (from a recent search's cache) with an
+    "Add to Booky" button, or redirects to the book when Booky has it (by work key, or by one of the
+    work's ISBNs). POST imports it once; a book with one of its ISBNs is linked instead.
+    """
+    if not open_library.WORK_KEY.fullmatch(work_key):
+        raise Http404("No such Open Library work.")
+    if request.method == "POST":
+        return _open_library_import(request, work_key)
+    doc = open_library.cached_doc(work_key)
+    book = Book.objects.filter(open_library_key=work_key).first()
+    if book is None and doc is not None and doc.isbns:
+        book = Book.objects.with_any_isbn_13(doc.isbns).order_by("pk").first()
+    sign_in_url = ""
+    if not request.user.is_authenticated:
+        sign_in_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
+    return _remote_book_page(
+        request,
+        source=Source.OPEN_LIBRARY,
+        book=book,
+        item=Result.from_doc(doc) if doc else None,
+        action_url=reverse("books:open_library", args=[work_key]),
+        sign_in_url=sign_in_url,
+    )
+
+
+@login_required_page
+def _open_library_import(request, work_key: str):
+    return _remote_book_import(
+        request, Source.OPEN_LIBRARY, lambda: services.book_import_open_library(work_key=work_key)
+    )
+
+
+def _remote_book_page(request, *, source, book, item, action_url: str, sign_in_url: str = ""):
+    """A remote source's result by its address: the book's page when Booky has it, else the offer to add it."""
+    if book is not None:
+        return redirect(book.get_absolute_url())
+    context = {
+        "source_label": source.label,
+        "item": item,
+        "action_url": action_url,
+        "sign_in_url": sign_in_url,
+    }
+    return TemplateResponse(request, "books/remote_book.html", context)
+
+
+def _remote_book_import(request, source, book_import):
+    """POST of a remote result: import it (counted like a search: it can ask the source and write)."""
     if search_limited(request):
         context = {"query": "", "limited": True, "message": RATE_LIMITED_MESSAGE, "is_fragment": False}
         return TemplateResponse(request, "books/search.html", context, status=429)
     try:
-        book = services.book_import_google(volume_id=volume_id)
+        book = book_import()
     except NotFound as error:
         raise Http404(error.message) from error
-    except DomainError as error:  # Google unavailable, or a volume Booky cannot store
-        return TemplateResponse(
-            request, "books/google_unavailable.html", {"message": error.message}, status=503
-        )
+    except DomainError as error:  # the source unavailable, or a book Booky cannot store
+        context = {"source_label": source.label, "message": error.message}
+        return TemplateResponse(request, "books/source_unavailable.html", context, status=503)
     return redirect(book.get_absolute_url())
 
 
@@ -187,16 +249,16 @@ def _field_name(request) -> str:
 def picker(request):
     """The picker's result list for what was typed (HTMX), or a page holding the picker alone.
 
-    With `since` it is the result list's poll while Google's part is pending: cache only, not counted
-    as a search, 204 until there is something new to show.
+    With `since` it is the result list's poll while a source's part is pending: cache only, not
+    counted as a search, 204 until there is something new to show.
     """
     is_fragment = _is_fragment_request(request)
     polling = is_fragment and "since" in request.GET
     state = picker_for(request, field_name=_field_name(request), ask_google=not polling)
-    if polling and state.google_pending:
+    if polling and state.pending:
         if not poll_expired(poll_started_at(request.GET.get("since"))):
             return HttpResponse(status=204)
-        state = state.give_up_on_google()
+        state = state.give_up()
     template = "books/_picker.html#picker-results" if is_fragment else "books/picker.html"
     return TemplateResponse(request, template, {"picker": state}, status=429 if state.limited else 200)
 
@@ -204,7 +266,7 @@ def picker(request):
 @require_POST
 @login_required_page
 def picker_choose(request):
-    """Someone chose a result: import it if it came from Google, answer with the picker showing it."""
+    """Someone chose a result: import it if it came from a remote source, answer with the picker showing it."""
     field_name = _field_name(request)
     try:
         book = BookChoiceField().clean(request.POST.get(field_name, ""))

@@ -323,7 +323,13 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
     # Book covers come from Google's image hosts; nothing else external is allowed.
-    "img-src": [CSP.SELF, "data:", "https://books.google.com", "https://books.googleusercontent.com"],
+    "img-src": [
+        CSP.SELF,
+        "data:",
+        "https://books.google.com",
+        "https://books.googleusercontent.com",
+        "https://covers.openlibrary.org",
+    ],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
@@ -369,6 +375,11 @@ GOOGLE_BOOKS_URL = os.environ.get("GOOGLE_BOOKS_URL", "https://www.googleapis.co
 GOOGLE_BOOKS_API_KEY = os.environ.get("GOOGLE_BOOKS_API_KEY", "")
 # Off (empty) means "not configured": search uses the local catalog only.
 GOOGLE_BOOKS_ENABLED = env_bool("GOOGLE_BOOKS_ENABLED", not TESTING)
+# Open Library: a second source beside Google Books, off in tests like it (tests use a fake server).
+OPEN_LIBRARY_ENABLED = env_bool("OPEN_LIBRARY_ENABLED", not TESTING)
+OPEN_LIBRARY_URL = os.environ.get("OPEN_LIBRARY_URL", "https://openlibrary.org")
+# Sent in the User-Agent of every request to Open Library, which asks its API users to be reachable.
+BOOKY_CONTACT_EMAIL = os.environ.get("BOOKY_CONTACT_EMAIL", "admin@booky.local")
 RATELIMIT_USE_CACHE = "default"
 # How many reverse proxies (that append to X-Forwarded-For) stand in front of Booky. 0: trust only
 # REMOTE_ADDR. N > 0: the client is the N-th address from the right of X-Forwarded-For (rate limits).

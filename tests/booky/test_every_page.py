@@ -120,6 +120,7 @@ class World:
             "token": self.feed.token,
             "scope": "global",
             "volume_id": "abc123",
+            "work_key": "OL45883W",
             "post_id": self.post.pk,
             "report_id": self.report.pk,
             "nomination_pk": self.nomination.pk,
