@@ -296,3 +296,24 @@ def fetch_volume(volume_id: str) -> Volume | None:
     if volume is not None:
         _remote.store_item(volume)
     return volume
+
+
+def find_isbn(isbn_13: str) -> Volume | None:
+    """The volume with this ISBN-13, waiting for Google's answer (at most TOTAL_DEADLINE): for work in
+    the background (an import), never for a page. None when Google has none; raises Unavailable."""
+    if not isbn_lib.is_valid_isbn13(isbn_13):
+        return None
+    if not is_configured():
+        raise Unavailable("not configured")
+    url = settings.GOOGLE_BOOKS_URL
+    params = _with_key(
+        {"q": f"isbn:{isbn_13}", "maxResults": 5, "printType": "books", "fields": SEARCH_FIELDS}
+    )
+    try:
+        volumes = _remote.call(lambda deadline: parse_search(_get_json(url, params, deadline)))
+    except NoSuchVolume:
+        return None
+    volume = next((v for v in volumes if v.isbn_13 == isbn_13), None)
+    if volume is not None:
+        _remote.store_item(volume)
+    return volume

@@ -301,3 +301,21 @@ def fetch_page_count(doc: Doc) -> int | None:
         )
     except (Unavailable, NotFound):
         return None
+
+
+def find_isbn(isbn_13: str) -> Doc | None:
+    """The work with an edition of this ISBN-13, waiting for the answer (at most TOTAL_DEADLINE): for
+    work in the background (an import), never for a page. None when there is none; raises Unavailable."""
+    if not isbn_lib.is_valid_isbn13(isbn_13):
+        return None
+    if not is_configured():
+        raise Unavailable("not configured")
+    request, params = _request("/search.json"), _search_params(f"isbn:{isbn_13}", limit=5)
+    try:
+        docs = _remote.call(lambda deadline: parse_search(_get_json(request, params, deadline)))
+    except NotFound:
+        return None
+    doc = next((doc for doc in docs if isbn_13 in doc.isbns), None)
+    if doc is not None:
+        _remote.store_item(doc)
+    return doc
