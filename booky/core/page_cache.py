@@ -41,6 +41,8 @@ CACHEABLE_VIEWS = frozenset(
         "clubs:mine",
         "clubs:detail",
         "clubs:members",
+        "clubs:polls",
+        "clubs:poll",
         "meetings:detail",
         "meetings:discussion",
         "meetings:mine",
@@ -48,6 +50,8 @@ CACHEABLE_VIEWS = frozenset(
         "bets:leaderboard",
         "bets:points",
         "books:detail",
+        "books:shelves",
+        "books:import_status",
         "notifications:bell",
         "notifications:list",
         "people:friends",
@@ -72,6 +76,11 @@ CACHEABLE_API_VIEWS = frozenset(
         "api-notification-list",
         "api-leaderboard",
         "api-my-points",
+        "api-club-poll-list",
+        "api-poll-detail",
+        "api-my-shelf-list",
+        "api-user-shelves-shelves",
+        "api-shelf-import-detail",
     }
 )
 # Request headers that change the answer for the same path and viewer.
