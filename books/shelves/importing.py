@@ -16,7 +16,9 @@ and a shelf further along: want to read → reading → read, never back), and a
 """
 
 import logging
+import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from datetime import UTC, datetime, time
 
 from django.db import IntegrityError, transaction
@@ -41,6 +43,11 @@ logger = logging.getLogger(__name__)
 
 REMOTE_LOOKUPS = 200
 SUGGESTIONS = 3
+SUGGESTION_CANDIDATES = 10
+SUGGESTION_LIKENESS = (
+    0.75  # difflib ratio of the normalized titles: "the name of the wind" ~ "name of the wind"
+)
+_SERIES = re.compile(r"\s*\([^()]*#\s*[\d.]+\)\s*$")
 ISBN_CHUNK = 500
 
 
@@ -99,21 +106,38 @@ def _load_known(user, rows) -> _Known:
     return _Known(by_isbn_13=by_13, by_isbn_10=by_10, entries=entries, checks=checks)
 
 
+def without_series(title: str) -> str:
+    """Goodreads writes the series after the title: "Dune (Dune, #1)" is the book "Dune"."""
+    return _SERIES.sub("", title).strip() or title
+
+
 def _title_matches(row) -> list[Book]:
-    """Books with exactly the row's title (normalized) and one of its authors."""
-    title = text_search.normalize(row.title)[:300]
-    if not title:
+    """Books with exactly the row's title (normalized, with or without its series) and one of its authors."""
+    titles = {
+        text_search.normalize(row.title)[:300],
+        text_search.normalize(without_series(row.title))[:300],
+    } - {""}
+    if not titles:
         return []
     authors = {text_search.normalize(name) for name in row.authors}
-    books = list(Book.objects.filter(search_title=title).order_by("pk")[:20])
+    books = list(Book.objects.filter(search_title__in=sorted(titles)).order_by("pk")[:20])
     if not authors:
         return books
     return [book for book in books if authors & {text_search.normalize(name) for name in book.authors or []}]
 
 
 def _suggestions(row) -> list[Book]:
-    text = " ".join([row.title, *row.authors[:1]])
-    return list(Book.objects.search(text)[:SUGGESTIONS])
+    """Books that look like the row's (a close title, or the same author): for the member to pick from.
+    Never chosen for them; an empty list is better than strangers."""
+    title = text_search.normalize(without_series(row.title))
+    authors = {text_search.normalize(name) for name in row.authors}
+    close = []
+    for book in Book.objects.search(without_series(row.title))[:SUGGESTION_CANDIDATES]:
+        likeness = SequenceMatcher(None, title, book.search_title).ratio()
+        same_author = bool(authors & {text_search.normalize(name) for name in book.authors or []})
+        if likeness >= SUGGESTION_LIKENESS or (same_author and likeness >= SUGGESTION_LIKENESS / 2):
+            close.append((not same_author, -likeness, book.pk, book))
+    return [book for *_, book in sorted(close)[:SUGGESTIONS]]
 
 
 class _Run:
@@ -326,7 +350,7 @@ def import_check_create_book(*, user, check_id: int, page_count: int | None = No
     if not check.authors:
         raise ImportRefused("This row names no author; search for the book or add it by hand instead.")
     book = book_create(
-        title=check.title,
+        title=without_series(check.title),
         authors=check.authors,
         page_count=page_count,
         isbn=check.isbn_13 or check.isbn_10,
