@@ -18,8 +18,8 @@ and a shelf further along: want to read → reading → read, never back), and a
 import logging
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from datetime import UTC, datetime, time
+from difflib import SequenceMatcher
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
