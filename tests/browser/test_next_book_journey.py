@@ -1,0 +1,130 @@
+"""Choosing the next book in a real browser: three members import their Goodreads shelves, the owner
+opens a poll, each nominates from their want-to-read shelf and ranks the nominees, the poll closes,
+and the owner schedules the winner as the next meeting in one step."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from books.models import Book, ShelfEntry
+from clubs.models import Poll
+from clubs.polls import services as poll_services
+from meetings.models import Meeting
+from tests.factories import ClubFactory, UserFactory, add_member
+
+pytestmark = pytest.mark.browser
+
+HEADER = "Book Id,Title,Author,Author l-f,Additional Authors,ISBN,ISBN13,My Rating,Date Read,Date Added,Exclusive Shelf\r\n"
+
+
+def goodreads_file(tmp_path, name: str, rows: list[tuple[str, str, str, str]]):
+    lines = [HEADER] + [
+        f'{n},"{title}",{author},,,"=""""","=""{isbn}""",0,,2026/11/01,{shelf}\r\n'
+        for n, (title, author, isbn, shelf) in enumerate(rows, start=1)
+    ]
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(("\ufeff" + "".join(lines)).encode())
+    return path
+
+
+def local(days: float) -> str:
+    return (timezone.localtime() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_three_members_choose_and_schedule_their_next_book(new_page, screenshot, tmp_path):
+    club = ClubFactory(
+        name="Riverside Readers", slug="riverside", owner=UserFactory(username="olive", display_name="Olive")
+    )
+    olive = club.memberships.get().user
+    mia = add_member(club, UserFactory(username="mia", display_name="Mia")).user
+    max_ = add_member(club, UserFactory(username="max", display_name="Max")).user
+    # The catalog's own books (loaded by a migration); Cranford gets the ISBN its export names.
+    books = {title: Book.objects.get(title=title) for title in ("Middlemarch", "Cranford", "Villette")}
+    Book.objects.filter(pk=books["Cranford"].pk).update(isbn_13="9780140434101")
+    books["Cranford"].refresh_from_db()
+    wanted = {
+        olive: [("Middlemarch", "want_to_read"), ("Villette", "read")],
+        mia: [("Cranford", "to-read"), ("Middlemarch", "to-read")],
+        max_: [("Villette", "to-read"), ("Cranford", "to-read")],
+    }
+    pages = {}
+    for member, rows in wanted.items():
+        page = pages[member] = new_page(1280, user=member)
+        csv = goodreads_file(
+            tmp_path,
+            member.username,
+            [
+                (t, books[t].authors[0], books[t].isbn_13, "to-read" if s == "want_to_read" else s)
+                for t, s in rows
+            ],
+        )
+        page.goto("/books/shelves/import/")
+        page.get_by_label("Export file (CSV)").set_input_files(str(csv))
+        page.get_by_role("button", name="Import").click()
+        expect(page.locator("#import-progress")).to_contain_text("Done")
+        expect(page.locator(".import-summary")).to_contain_text("2 added to your shelves")
+    assert ShelfEntry.objects.count() == 6
+
+    # The owner opens the poll from the club page.
+    owner = pages[olive]
+    owner.goto("/clubs/riverside/")
+    owner.get_by_role("link", name="Open a next-book poll").click()
+    owner.get_by_label("Nominations close").fill(local(1))
+    owner.get_by_label("Voting closes").fill(local(3))
+    owner.get_by_role("button", name="Open the poll").click()
+    expect(owner.get_by_role("heading", name="What do we read next?")).to_be_visible()
+    poll = Poll.objects.get()
+
+    # Each nominates a book from their want-to-read shelf, with a pitch.
+    for member, title in ((olive, "Middlemarch"), (mia, "Cranford"), (max_, "Villette")):
+        page = pages[member]
+        page.goto(poll.get_absolute_url())
+        nominations = page.locator("#poll-nominations")
+        nominations.get_by_label("From your “Want to read” shelf").select_option(
+            label=f"{title} — {books[title].authors[0]}"
+        )
+        nominations.get_by_label("Why this book? (optional, one line)").first.fill(f"{title} would be lovely")
+        nominations.get_by_role("button", name="Nominate").first.click()
+        expect(page.locator("#poll-nominations")).to_contain_text(f"Nominated “{title}”.")
+    expect(pages[max_].locator(".nominee")).to_have_count(3)
+    expect(pages[max_].locator(".nominee").first).to_contain_text("2 members want to read it")
+    screenshot(pages[max_], "poll-nominations")
+
+    # Nominations close; everyone ranks the books.
+    Poll.objects.filter(pk=poll.pk).update(nominations_close_at=timezone.now() - timedelta(minutes=1))
+    rankings = {
+        olive: ["Middlemarch", "Cranford"],
+        mia: ["Cranford", "Middlemarch"],
+        max_: ["Villette", "Cranford"],
+    }
+    for member, order in rankings.items():
+        page = pages[member]
+        page.goto(poll.get_absolute_url())
+        ballot = page.locator("#poll-ballot")
+        for rank, title in enumerate(order, start=1):
+            ballot.get_by_label(title).select_option(label=f"{rank}{'st' if rank == 1 else 'nd'} choice")
+        ballot.get_by_role("button", name="Cast my ballot").click()
+        expect(page.locator("#poll-ballot")).to_contain_text("Your ballot is saved.")
+    owner.reload()
+    expect(owner.locator(".poll-turnout")).to_contain_text("3 of 3 members voted")
+    assert "The winner is" not in owner.content()
+
+    # Voting ends; the worker's sweep counts the ballots once.
+    Poll.objects.filter(pk=poll.pk).update(voting_closes_at=timezone.now() - timedelta(seconds=1))
+    assert poll_services.polls_close_due() == 1
+    owner.reload()
+    # Round 1: one first choice each; Villette has fewest second choices and goes; Cranford wins round 2.
+    expect(owner.locator(".poll-winner")).to_contain_text("The winner is Cranford")
+    expect(owner.locator("table.poll-round")).to_have_count(2)
+    screenshot(owner, "poll-result")
+
+    schedule = owner.locator("#schedule-winner")
+    schedule.get_by_label("Starts").fill(local(14))
+    schedule.get_by_label("Place").fill("The Riverside library")
+    schedule.get_by_role("button", name="Schedule the meeting").click()
+    expect(owner.get_by_role("heading", level=1)).to_contain_text("Cranford")
+    meeting = Meeting.objects.get()
+    assert meeting.book == books["Cranford"] and meeting.from_poll_id == poll.pk
+    assert owner.console_errors == [] and pages[mia].console_errors == []
