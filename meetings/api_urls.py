@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from meetings.api import attendance, discussion, meetings
+from meetings.api import attendance, discussion, meetings, poll_winner
 
 router = SimpleRouter()
 router.register(
@@ -20,4 +20,8 @@ router.register("posts", discussion.PostViewSet, basename="api-post")
 discussion_router = SimpleRouter()
 discussion_router.register("meetings", discussion.MeetingPostViewSet, basename="api-meeting")
 
-urlpatterns = [*router.urls, *attendance_router.urls, *discussion_router.urls]
+# polls/{id}/schedule/: a poll's winner as a meeting, named like the poll's own actions (api-poll-schedule).
+poll_router = SimpleRouter()
+poll_router.register("polls", poll_winner.PollScheduleViewSet, basename="api-poll")
+
+urlpatterns = [*router.urls, *attendance_router.urls, *discussion_router.urls, *poll_router.urls]

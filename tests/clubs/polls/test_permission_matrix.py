@@ -126,6 +126,14 @@ API_ACTIONS = {
         NOMINATOR_OR_HOSTS,
         True,
     ),
+    "schedule the winner": (
+        "closed",
+        "post",
+        lambda s: f"/api/v1/polls/{s.poll.pk}/schedule/",
+        lambda s: {"starts_at": (timezone.now() + timedelta(days=20)).isoformat(), "place": "Library"},
+        HOSTS,
+        True,
+    ),
     "read my ballot": ("voting", "get", lambda s: f"/api/v1/polls/{s.poll.pk}/ballot/", None, MEMBERS, False),
     "vote": (
         "voting",
