@@ -259,6 +259,9 @@ class NominationInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or _is_moderator(request)
+
 
 @admin.register(Poll)
 class PollAdmin(ReadOnlyRowsAdmin):
@@ -276,6 +279,10 @@ class PollAdmin(ReadOnlyRowsAdmin):
     readonly_fields = fields
     inlines = [NominationInline]
     actions = ["close_due"]
+
+    def has_view_permission(self, request, obj=None):
+        # Site moderators (clubs.change_club) look after clubs, and so after their polls.
+        return super().has_view_permission(request, obj) or _is_moderator(request)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(ballot_count=Count("ballots"))
