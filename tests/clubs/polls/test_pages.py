@@ -98,3 +98,64 @@ def test_a_poll_from_opening_to_the_scheduled_meeting(client, poll_cast):
     page = client.get(poll.get_absolute_url())
     assert "Scheduled as" in page.text
     assert Ballot.objects.count() == 3 and Nomination.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"nominations_close_at": "", "voting_closes_at": ""}, "When do nominations close?"),
+        ({"nominations_close_at": "yesterday", "voting_closes_at": ""}, "Enter the date and time"),
+        (
+            {"nominations_close_at": "local:3", "voting_closes_at": "local:2"},
+            "Voting must close after the nominations close.",
+        ),
+        ({"nominations_close_at": "local:-1", "voting_closes_at": "local:2"}, "must close in the future"),
+        ({"max_nominations": "0"}, "at least 1 book"),
+        ({"max_nominations": "eleven"}, "Enter a whole number."),
+        ({"mode": "dictator"}, "Select a valid choice"),
+    ],
+)
+def test_the_poll_form_explains_bad_input_and_opens_nothing(client, poll_cast, data, message):
+    form = {
+        "mode": "ranked",
+        "nominations_by": "members",
+        "max_nominations": "2",
+        "nominations_close_at": local(days=1),
+        "voting_closes_at": local(days=3),
+    }
+    for key, value in data.items():
+        form[key] = local(days=int(value.split(":")[1])) if value.startswith("local:") else value
+    client.force_login(poll_cast.owner)
+    response = client.post(reverse("clubs:poll_create", args=[poll_cast.club.slug]), form, headers=HTMX)
+    assert response.status_code == 422 and message in response.text
+    assert not Poll.objects.exists()
+
+
+def test_a_nomination_with_a_long_pitch_or_no_book_is_refused(client, poll_cast):
+    poll = poll_cast.open_poll()
+    client.force_login(poll_cast.member)
+    url = reverse("clubs:poll_nominate", args=[poll_cast.club.slug, poll.pk])
+    long_pitch = client.post(url, {"book": poll_cast.books[0].pk, "pitch": "x" * 141}, headers=HTMX)
+    assert long_pitch.status_code == 422 and "at most 140 characters" in long_pitch.text
+    no_book = client.post(url, {"book": "", "pitch": "Fine"}, headers=HTMX)
+    assert no_book.status_code == 422 and "Choose a book." in no_book.text
+    unknown = client.post(url, {"book": "99999999"})
+    assert unknown.status_code == 302
+    assert not Nomination.objects.exists()
+
+
+def test_ranking_a_book_twice_or_out_of_range_is_refused(client, poll_cast):
+    poll = poll_cast.open_poll()
+    nomination = services.nomination_add(actor=poll_cast.member, poll=poll, book=poll_cast.books[0])
+    poll = to_voting(poll)
+    client.force_login(poll_cast.member)
+    url = reverse("clubs:poll_vote", args=[poll_cast.club.slug, poll.pk])
+    nothing = client.post(url, {}, headers=HTMX)
+    assert nothing.status_code == 422 and "Rank at least one book." in nothing.text
+    out_of_range = client.post(url, {f"rank_{nomination.pk}": "7"}, headers=HTMX)
+    assert out_of_range.status_code == 422 and "Choose a rank from 1 to 1." in out_of_range.text
+    assert not Ballot.objects.exists()
+    to_ended(poll)
+    late = client.post(url, {f"rank_{nomination.pk}": "1"}, headers=HTMX)
+    assert late.status_code == 409 and "Voting has closed" in late.text
+    assert not Ballot.objects.exists()
