@@ -16,6 +16,7 @@ from clubs.api_scope import CLUB_SLUG, ClubChildMixin
 from clubs.models import Club, Nomination, Poll
 from clubs.permissions import is_member
 from clubs.polls import permissions, selectors, services
+from clubs.polls.api_scope import POLL_ID
 from clubs.polls.sections import name_tie_breaks
 from clubs.polls.serializers import (
     BallotInputSerializer,
@@ -27,7 +28,6 @@ from clubs.polls.serializers import (
     PollSerializer,
 )
 
-POLL_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The poll's id.")
 NOMINATION_ID = OpenApiParameter(
     "nomination_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The nomination's id."
 )

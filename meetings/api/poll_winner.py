@@ -10,7 +10,7 @@ from rest_framework.generics import get_object_or_404
 from booky.core.api import error_responses, require
 from clubs.models import Club, Poll
 from clubs.permissions import is_staff_of
-from clubs.polls.api import POLL_ID
+from clubs.polls.api_scope import POLL_ID
 from meetings import services
 from meetings.api_scope import meeting_response
 from meetings.models import MAX_DURATION_MINUTES, validate_http_url
