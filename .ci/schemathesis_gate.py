@@ -241,6 +241,7 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
         "GOOGLE_BOOKS_ENABLED": "0",
+        "OPEN_LIBRARY_ENABLED": "0",
         "REDIS_URL": "",
         "SITE_URL": f"http://127.0.0.1:{port}",
         # One token for the whole run; the default 5 minutes could lapse mid-run on a busy machine.

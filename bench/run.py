@@ -183,6 +183,7 @@ def production_env(database: str) -> dict:
         WEB_CONCURRENCY="2",
         TRUSTED_PROXY_COUNT="1",
         GOOGLE_BOOKS_ENABLED="0",
+        OPEN_LIBRARY_ENABLED="0",
         BOOKY_DRAIN_SECONDS="0",
         JWT_ACCESS_TOKEN_EXPIRES_IN="86400",
         LOG_LEVEL="WARNING",
