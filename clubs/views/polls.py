@@ -69,10 +69,16 @@ def _answer(
     return TemplateResponse(request, f"clubs/poll.html#{partial}", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required_page
 def nominate(request, slug, pk):
     poll = visible_poll(request, slug, pk)
+    if request.method in ("GET", "HEAD"):
+        # The book picker's "Find" without JavaScript submits its search here: show it on the poll page.
+        query = request.GET.urlencode()
+        return redirect_for(
+            request, poll.get_absolute_url() + (f"?{query}" if query else "") + "#poll-nominations"
+        )
     if not permissions.can_nominate(request.user, poll) and not permissions.is_member(
         request.user, poll.club
     ):

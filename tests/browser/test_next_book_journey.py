@@ -77,8 +77,8 @@ def test_three_members_choose_and_schedule_their_next_book(new_page, screenshot,
     expect(owner.get_by_role("heading", name="What do we read next?")).to_be_visible()
     poll = Poll.objects.get()
 
-    # Each nominates a book from their want-to-read shelf, with a pitch.
-    for member, title in ((olive, "Middlemarch"), (mia, "Cranford"), (max_, "Villette")):
+    # Each nominates a book from their want-to-read shelf, with a pitch; Max finds his by searching.
+    for member, title in ((olive, "Middlemarch"), (mia, "Cranford")):
         page = pages[member]
         page.goto(poll.get_absolute_url())
         nominations = page.locator("#poll-nominations")
@@ -88,6 +88,15 @@ def test_three_members_choose_and_schedule_their_next_book(new_page, screenshot,
         nominations.get_by_label("Why this book? (optional, one line)").first.fill(f"{title} would be lovely")
         nominations.get_by_role("button", name="Nominate").first.click()
         expect(page.locator("#poll-nominations")).to_contain_text(f"Nominated “{title}”.")
+    searcher = pages[max_]
+    searcher.goto(poll.get_absolute_url())
+    nominations = searcher.locator("#poll-nominations")
+    nominations.get_by_label("Search books").fill("Villette")
+    nominations.get_by_role("radio", name="Villette").first.check()
+    expect(nominations.locator(".book-picker-chosen")).to_contain_text("Villette")
+    nominations.get_by_role("textbox", name="Why this book? (one line)").fill("Lucy Snowe deserves us")
+    nominations.get_by_role("button", name="Nominate").last.click()
+    expect(nominations).to_contain_text("Nominated “Villette”.")
     expect(pages[max_].locator(".nominee")).to_have_count(3)
     expect(pages[max_].locator(".nominee").first).to_contain_text("2 members want to read it")
     screenshot(pages[max_], "poll-nominations")

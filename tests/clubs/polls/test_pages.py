@@ -159,3 +159,16 @@ def test_ranking_a_book_twice_or_out_of_range_is_refused(client, poll_cast):
     late = client.post(url, {f"rank_{nomination.pk}": "1"}, headers=HTMX)
     assert late.status_code == 409 and "Voting has closed" in late.text
     assert not Ballot.objects.exists()
+
+
+def test_without_javascript_the_picker_search_shows_on_the_poll_page(client, poll_cast):
+    poll = poll_cast.open_poll()
+    client.force_login(poll_cast.member)
+    response = client.get(
+        reverse("clubs:poll_nominate", args=[poll_cast.club.slug, poll.pk]), {"book_q": "Ulysses"}
+    )
+    assert response.status_code == 302 and response["Location"].startswith(
+        poll.get_absolute_url() + "?book_q=Ulysses"
+    )
+    page = client.get(response["Location"])
+    assert 'name="book" value="%d"' % poll_cast.books[2].pk in page.text
