@@ -1,10 +1,10 @@
 """The shelves over the API: me/shelves/ (mine, to change), users/{username}/shelves/ (as the profile
 allows), me/shelf-imports/ (upload, progress) and me/import-checks/ (the "check these" list)."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from books.models import Book

@@ -37,7 +37,7 @@ class DataExportView(APIView):
         "page): the next one answers 429.",
         responses={
             (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The zip file."),
-            **{(code, "application/json"): OpenApiResponse(ErrorSerializer) for code in (401, 429)},
+            **{(code, "application/json"): OpenApiResponse(ErrorSerializer) for code in (401, 404, 429)},
         },
     )
     def get(self, request):
