@@ -44,6 +44,14 @@ class MeetingQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(status=MeetingStatus.SCHEDULED, ends_at__gt=now).order_by("starts_at", "pk")
 
+    def in_calendar_feed(self, now=None):
+        """What a member's calendar feed lists: meetings still to come, cancelled ones included (as
+        STATUS:CANCELLED, so calendar apps strike them out instead of silently keeping them)."""
+        now = now or timezone.now()
+        return self.filter(
+            status__in=[MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED], ends_at__gt=now
+        ).order_by("starts_at", "pk")
+
     def past(self, now=None):
         now = now or timezone.now()
         return self.filter(Q(ends_at__lte=now) | ~Q(status=MeetingStatus.SCHEDULED)).order_by(

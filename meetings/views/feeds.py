@@ -51,7 +51,7 @@ def feed(request, token: str):
     calendar_feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if calendar_feed is None or not calendar_feed.user.is_active:
         raise Http404("No calendar here: the link may have been reset.")
-    meetings = Meeting.objects.of_member(calendar_feed.user).upcoming().select_related("club", "book")
+    meetings = Meeting.objects.of_member(calendar_feed.user).in_calendar_feed().select_related("club", "book")
     body = calendar.meetings_calendar(
         meetings,
         name="Booky meetings",

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import vobject
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -45,7 +46,7 @@ def test_cancelled_meeting_ics_says_cancelled(client, cast, meeting):
     assert str(event["status"]) == "CANCELLED"
 
 
-def test_feed_lists_upcoming_meetings_of_my_clubs_only(client):
+def test_feed_lists_upcoming_meetings_of_my_clubs_only_cancelled_ones_as_cancelled(client):
     reader = UserFactory()
     mine, private = ClubFactory(), ClubFactory(visibility=Visibility.PRIVATE)
     add_member(mine, reader)
@@ -53,17 +54,30 @@ def test_feed_lists_upcoming_meetings_of_my_clubs_only(client):
     first = MeetingFactory(club=mine, title="First")
     second = MeetingFactory(club=private, title="Second", starts_at=timezone.now() + timedelta(days=20))
     MeetingFactory(club=ClubFactory(), title="Someone else's")
-    cancelled = MeetingFactory(club=mine, title="Called off")
+    cancelled = MeetingFactory(club=mine, title="Called off", starts_at=timezone.now() + timedelta(days=10))
     services.meeting_cancel(actor=mine.memberships.get(role="owner").user, meeting=cancelled)
     feed = services.calendar_feed_get_or_create(user=reader)
 
     response = client.get(f"/calendar/{feed.token}.ics")
 
     assert response.status_code == 200
-    summaries = [str(event["summary"]) for event in _events(response)]
-    assert summaries == [f"{mine.name}: First", f"{private.name}: Second"]
+    summaries = [(str(event["summary"]), str(event["status"])) for event in _events(response)]
+    assert summaries == [
+        (f"{mine.name}: First", "CONFIRMED"),
+        (f"{mine.name}: Called off", "CANCELLED"),
+        (f"{private.name}: Second", "CONFIRMED"),
+    ]
     assert [event.decoded("dtstart") for event in _events(response)] == [
         first.starts_at.replace(microsecond=0),
+        cancelled.starts_at.replace(microsecond=0),
+        second.starts_at.replace(microsecond=0),
+    ]
+    # A second iCalendar library (vobject) reads the same feed the same way.
+    parsed = vobject.readOne(response.content.decode())
+    assert [(event.summary.value, event.status.value) for event in parsed.vevent_list] == summaries
+    assert [event.dtstart.value for event in parsed.vevent_list] == [
+        first.starts_at.replace(microsecond=0),
+        cancelled.starts_at.replace(microsecond=0),
         second.starts_at.replace(microsecond=0),
     ]
 
