@@ -171,4 +171,4 @@ def test_without_javascript_the_picker_search_shows_on_the_poll_page(client, pol
         poll.get_absolute_url() + "?book_q=Ulysses"
     )
     page = client.get(response["Location"])
-    assert 'name="book" value="%d"' % poll_cast.books[2].pk in page.text
+    assert f'name="book" value="{poll_cast.books[2].pk}"' in page.text
