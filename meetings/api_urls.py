@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from meetings.api import attendance, discussion, meetings, poll_winner
+from meetings.api import attendance, discussion, meetings, poll_winner, reviews
 
 router = SimpleRouter()
 router.register(
@@ -19,9 +19,17 @@ router.register("posts", discussion.PostViewSet, basename="api-post")
 # meetings/{id}/posts/: a meeting's discussion, named like the meeting's own actions (api-meeting-posts).
 discussion_router = SimpleRouter()
 discussion_router.register("meetings", discussion.MeetingPostViewSet, basename="api-meeting")
+reviews_router = SimpleRouter()
+reviews_router.register("meetings", reviews.MeetingReviewViewSet, basename="api-meeting")
 
 # polls/{id}/schedule/: a poll's winner as a meeting, named like the poll's own actions (api-poll-schedule).
 poll_router = SimpleRouter()
 poll_router.register("polls", poll_winner.PollScheduleViewSet, basename="api-poll")
 
-urlpatterns = [*router.urls, *attendance_router.urls, *discussion_router.urls, *poll_router.urls]
+urlpatterns = [
+    *router.urls,
+    *attendance_router.urls,
+    *discussion_router.urls,
+    *poll_router.urls,
+    *reviews_router.urls,
+]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from books.forms import BookChoiceField
 from booky.core.numbers import StrictIntegerField
 from booky.core.validators import validate_visible_name
-from meetings.models import MAX_DURATION_MINUTES, Meeting, Rsvp, validate_http_url
+from meetings.models import MAX_DURATION_MINUTES, REVIEW_MAX_LENGTH, Meeting, Rsvp, validate_http_url
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -214,3 +214,20 @@ def require_place_or_link(form, cleaned: dict) -> dict:
     if no_place and "place" not in form.errors and "online_link" not in form.errors:
         form.add_error("place", "Give a place, an online link, or both.")
     return cleaned
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="Your rating",
+        coerce=int,
+        choices=[(n, f"{n} star{'s' if n > 1 else ''}") for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose 1 to 5 stars.", "invalid_choice": "Choose 1 to 5 stars."},
+    )
+    review = forms.CharField(
+        label="A few words for the club",
+        required=False,
+        max_length=REVIEW_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"Optional; up to {REVIEW_MAX_LENGTH} characters. Only the club's members read it.",
+    )

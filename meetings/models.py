@@ -282,6 +282,34 @@ def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+REVIEW_MAX_LENGTH = 1000
+
+
+class MeetingReview(models.Model):
+    """A member's rating (1–5) of the meeting's book, and an optional short review for the club."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_reviews"
+    )
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    review = models.TextField(max_length=REVIEW_MAX_LENGTH, blank=True, validators=NO_NUL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="meeting_review_one_per_member"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="meeting_review_rating_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} rates {self.meeting_id}: {self.rating}/5"
+
+
 class CalendarFeed(models.Model):
     """A secret URL per user for calendar apps; resetting the token revokes old subscriptions."""
 

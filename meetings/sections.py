@@ -6,6 +6,7 @@ page sits in books, below meetings) and by the fragments that swap one section i
 (meetings/views/race.py).
 """
 
+from django.db.models import Avg, Count
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from clubs.permissions import remember_role, role_subquery
 from clubs.visibility import annotate_profile_visibility
 from meetings import pace, permissions, race
 from meetings.forms import ProgressForm
-from meetings.models import Attendance, Meeting, ProgressEntry, Rsvp
+from meetings.models import Attendance, Meeting, MeetingReview, ProgressEntry, Rsvp
 from social.permissions import mark_profile_linkable, with_profile_visibility
 
 RACE_ORDER = ("-current_page", "finished_at", "user__username")  # as Attendance.objects.for_race()
@@ -136,4 +137,18 @@ def book_meetings_context(viewer, book) -> dict:
     return {
         "upcoming_meetings": list(meetings.upcoming()[:BOOK_UPCOMING_MEETINGS]),
         "past_meetings": list(meetings.past()[:BOOK_PAST_MEETINGS]),
+        "club_ratings": club_ratings(viewer, book),
     }
+
+
+def club_ratings(viewer, book) -> list[dict]:
+    """The average rating of `book` in each club the viewer belongs to (ratings are for members). One
+    query; none for visitors."""
+    if not viewer.is_authenticated:
+        return []
+    return list(
+        MeetingReview.objects.filter(meeting__book=book, meeting__club__memberships__user=viewer)
+        .values("meeting__club__name", "meeting__club__slug")
+        .annotate(average=Avg("rating"), count=Count("pk"))
+        .order_by("meeting__club__name")
+    )

@@ -17,9 +17,11 @@ from clubs.models import Club, Membership
 from clubs.polls import permissions as poll_permissions
 from meetings import events, permissions, reminders, zones
 from meetings.models import (
+    REVIEW_MAX_LENGTH,
     Attendance,
     CalendarFeed,
     Meeting,
+    MeetingReview,
     MeetingStatus,
     ProgressEntry,
     Rsvp,
@@ -526,3 +528,28 @@ def calendar_feed_reset(*, user) -> CalendarFeed:
         feed.token = new_calendar_token()
         feed.save(update_fields=["token"])
     return feed
+
+
+@transaction.atomic
+def review_save(*, user, meeting: Meeting, rating: int, review: str = "") -> MeetingReview:
+    """Rate the meeting's book (1–5) with an optional short review for the club; saving again replaces it."""
+    _require(permissions.is_member_of(user, meeting), "Only members of the club rate its books.")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise DomainError("This meeting was cancelled: there is nothing to rate.", code="cancelled")
+    if not meeting.has_started():
+        raise DomainError("Rate the book once the meeting has started.", code="not_started")
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        raise DomainError("A rating is 1 to 5 stars.", code="invalid_rating")
+    review = (review or "").replace("\x00", "").strip()
+    if len(review) > REVIEW_MAX_LENGTH:
+        raise DomainError(f"Keep the review to {REVIEW_MAX_LENGTH} characters.", code="review_too_long")
+    saved, _created = MeetingReview.objects.update_or_create(
+        meeting=meeting, user=user, defaults={"rating": rating, "review": review}
+    )
+    return saved
+
+
+@transaction.atomic
+def review_delete(*, user, meeting: Meeting) -> bool:
+    deleted, _ = MeetingReview.objects.filter(meeting=meeting, user=user).delete()
+    return bool(deleted)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import discussion, feeds, manage, mine, race
+from meetings.views import discussion, feeds, manage, mine, race, reviews
 
 # The meeting page (meetings:detail) and its edit form (meetings:edit) show the bets too: booky.site
 # mounts them into this namespace (booky/site/urls.py).
@@ -24,6 +24,7 @@ urlpatterns = [
     path("meetings/reports/<int:report_id>/dismiss/", discussion.report_dismiss, name="report_dismiss"),
     path("clubs/<slug:slug>/discussion-reports/", discussion.reports, name="reports"),
     path("meetings/<int:pk>/check-in/", race.check_in, name="check_in"),
+    path("meetings/<int:pk>/reviews/", reviews.reviews, name="reviews"),
     path("clubs/<slug:slug>/meetings/new/", manage.create, name="create"),
     path("calendar/<str:token>.ics", feeds.feed, name="feed"),
 ]
