@@ -10,7 +10,16 @@ the site's pages (so a catch-all like `<slug:slug>/` never shadows the app's fix
 from django.urls import path
 
 from books import urls as books_urls
-from booky.site.views import account, book_page, club_page, data_export, meeting_page, poll_page, profile
+from booky.site.views import (
+    account,
+    archive,
+    book_page,
+    club_page,
+    data_export,
+    meeting_page,
+    poll_page,
+    profile,
+)
 from clubs import urls as clubs_urls
 from meetings import urls as meetings_urls
 from meetings.views import feeds as meeting_feeds
@@ -40,6 +49,8 @@ clubs_patterns = (
         *clubs_urls.urlpatterns,
         path("<slug:slug>/", club_page.detail, name="detail"),
         path("<slug:slug>/polls/<int:pk>/", poll_page.detail, name="poll"),
+        path("<slug:slug>/archive/", archive.archive_page, name="archive"),
+        path("<slug:slug>/archive.csv", archive.archive_csv, name="archive_csv"),
         path("<slug:slug>/polls/<int:pk>/schedule/", poll_page.schedule_winner, name="poll_schedule"),
     ],
     clubs_urls.app_name,
