@@ -105,3 +105,14 @@ def test_rating_again_replaces_it_and_the_book_page_shows_the_average_to_members
     assert "rated it" not in client.get(started.book.get_absolute_url()).text
     client.logout()
     assert "rated it" not in client.get(started.book.get_absolute_url()).text
+
+
+def test_my_meetings_lists_past_meetings_too(client, cast, started, meeting):
+    Meeting.objects.filter(pk=started.pk).update(
+        starts_at=timezone.now() - timedelta(days=3), ends_at=timezone.now() - timedelta(days=3, hours=-2)
+    )
+    client.force_login(cast.member)
+    upcoming = client.get(reverse("meetings:mine"))
+    assert meeting.display_title in upcoming.text and f"/meetings/{started.pk}/" not in upcoming.text
+    past = client.get(reverse("meetings:mine"), {"when": "past"})
+    assert f"/meetings/{started.pk}/" in past.text and f"/meetings/{meeting.pk}/" not in past.text
