@@ -4,7 +4,14 @@ from django import forms
 
 from booky.core.validators import validate_visible_name
 from clubs import invitations
-from clubs.models import NAME_MAX_LENGTH, PRIVATE_BY_APPROVAL_MESSAGE, Club, JoinPolicy, Visibility
+from clubs.models import (
+    NAME_MAX_LENGTH,
+    PRIVATE_BY_APPROVAL_MESSAGE,
+    REMINDER_LEADS,
+    Club,
+    JoinPolicy,
+    Visibility,
+)
 from social.models import ProfileVisibility, User
 
 
@@ -106,4 +113,16 @@ class JoinRequestForm(forms.Form):
         error_messages={
             "max_length": "Keep your note to %(limit_value)d characters (it has %(show_value)d)."
         },
+    )
+
+
+class RemindersForm(forms.Form):
+    """Which reminders of a meeting a member gets: for the club's defaults and for each member's own."""
+
+    leads = forms.MultipleChoiceField(
+        label="Remind me",
+        choices=list(REMINDER_LEADS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose from: a week, a day or an hour before."},
     )

@@ -39,6 +39,19 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
 
 
+REMINDER_LEADS = {"week": "A week before", "day": "A day before", "hour": "An hour before"}
+
+
+def default_reminder_leads() -> list[str]:
+    return ["day"]
+
+
+def clean_reminder_leads(leads) -> list[str]:
+    """The known leads among `leads`, longest first, each once (anything else is dropped)."""
+    chosen = set(leads or []) if isinstance(leads, (list, tuple, set)) else set()
+    return [lead for lead in REMINDER_LEADS if lead in chosen]
+
+
 class ClubQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Public clubs, plus private clubs the user belongs to."""
@@ -78,6 +91,8 @@ class Club(models.Model):
     country = models.CharField(max_length=80, blank=True, validators=NAME)
     visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.PUBLIC)
     join_policy = models.CharField(max_length=10, choices=JoinPolicy, default=JoinPolicy.OPEN)
+    # When members are reminded of a meeting unless they choose otherwise: some of "week", "day", "hour".
+    reminder_leads = models.JSONField(default=default_reminder_leads, blank=True)
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs import events, permissions
 from clubs.models import (
+    REMINDER_LEADS,
     Club,
     JoinPolicy,
     JoinRequest,
@@ -17,6 +18,7 @@ from clubs.models import (
     Membership,
     Role,
     Visibility,
+    clean_reminder_leads,
     new_invite_code,
 )
 from social.models import NotificationKind
@@ -377,4 +379,16 @@ def club_transfer_ownership(*, actor, club: Club, new_owner) -> Club:
         "hand the club on or delete it.",
         url=club.get_absolute_url(),
     )
+    return club
+
+
+@transaction.atomic
+def club_reminders_set(*, actor, club: Club, leads) -> Club:
+    """The reminders the club's members get unless they choose their own (any of week, day, hour)."""
+    _require(permissions.can_edit_club(actor, club), actor, "Only the owner and moderators can change this.")
+    if not isinstance(leads, (list, tuple)) or set(leads) - set(REMINDER_LEADS):
+        raise DomainError("Choose reminders from: a week, a day or an hour before.", code="invalid_leads")
+    club = _lock_club(club)
+    club.reminder_leads = clean_reminder_leads(leads)
+    club.save(update_fields=["reminder_leads"])
     return club

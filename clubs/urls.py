@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", directory.mine, name="mine"),
     path("new/", manage.create, name="create"),
     path("<slug:slug>/edit/", manage.edit, name="edit"),
+    path("<slug:slug>/reminders/", manage.reminders, name="reminders"),
     path("<slug:slug>/delete/", manage.delete, name="delete"),
     path("<slug:slug>/join/", membership.join, name="join"),
     path("<slug:slug>/leave/", membership.leave, name="leave"),

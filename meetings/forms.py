@@ -231,3 +231,13 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=f"Optional; up to {REVIEW_MAX_LENGTH} characters. Only the club's members read it.",
     )
+
+
+class AnnouncementForm(forms.Form):
+    message = forms.CharField(
+        label="Announcement",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Up to 500 characters. Everyone going gets it in the app, and by email if they allow it.",
+        error_messages={"required": "Write the announcement."},
+    )

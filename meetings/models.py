@@ -282,6 +282,42 @@ def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class ReminderPreference(models.Model):
+    """Which reminders a member wants for one club's meetings (the club's defaults when they have none)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preferences"
+    )
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="reminder_preferences")
+    leads = models.JSONField(default=list, blank=True)  # some of clubs.models.REMINDER_LEADS; [] = none
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "club"], name="reminder_preference_one_per_club")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} reminders for {self.club}: {', '.join(self.leads) or 'none'}"
+
+
+class MeetingAnnouncement(models.Model):
+    """A note the hosts sent to everyone going (kept so the limit per day can be counted)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="announcements")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    message = models.CharField(max_length=500, validators=NO_NUL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Announcement for {self.meeting_id}"
+
+
 REVIEW_MAX_LENGTH = 1000
 
 

@@ -16,19 +16,49 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from clubs.models import Membership
-from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
+from clubs.models import Membership, clean_reminder_leads
+from meetings.models import Attendance, Meeting, MeetingStatus, ReminderPreference, Rsvp
 from social.models import Notification, NotificationKind, User
 from social.notifications import local_time, notify, reminders_withdraw, user_timezone
 
 logger = logging.getLogger(__name__)
 
 REMINDER_LEAD = timedelta(hours=24)
+# What each lead a member can choose means (clubs.models.REMINDER_LEADS names them).
+LEAD_TIMES = {"week": timedelta(days=7), "day": REMINDER_LEAD, "hour": timedelta(hours=1)}
+LONGEST_LEAD = max(LEAD_TIMES.values())
 TONIGHT_FROM_HOUR = 17  # a meeting starting at 17:00 or later today is "tonight"
 
 
-def reminder_key(meeting: Meeting, user: User) -> str:
-    return f"reminder:{meeting.pk}:{user.pk}:{meeting.starts_at.isoformat()}"
+def reminder_key(meeting: Meeting, user: User, lead: str = "day") -> str:
+    # The day-before key keeps the form it had before members chose their leads (sent ones stay sent).
+    suffix = "" if lead == "day" else f":{lead}"
+    return f"reminder:{meeting.pk}:{user.pk}:{meeting.starts_at.isoformat()}{suffix}"
+
+
+def due_lead(leads: list[str], *, starts_at: datetime, now: datetime) -> str | None:
+    """The member's reminder due now, if any. Each chosen lead owns the time from its moment before the
+    start until the next shorter chosen lead's, so a meeting scheduled at short notice gets the one
+    reminder that fits, not all of them at once."""
+    chosen = sorted((lead for lead in leads if lead in LEAD_TIMES), key=LEAD_TIMES.get, reverse=True)
+    for index, lead in enumerate(chosen):
+        window_ends = starts_at - (LEAD_TIMES[chosen[index + 1]] if index + 1 < len(chosen) else timedelta(0))
+        if starts_at - LEAD_TIMES[lead] <= now < window_ends:
+            return lead
+    return None
+
+
+def leads_by_member(meeting: Meeting, members: list[User]) -> dict[int, list[str]]:
+    """Each member's chosen leads for the meeting's club, or the club's defaults. One query."""
+    chosen = dict(
+        ReminderPreference.objects.filter(club_id=meeting.club_id, user__in=members).values_list(
+            "user_id", "leads"
+        )
+    )
+    default = clean_reminder_leads(meeting.club.reminder_leads)
+    return {
+        user.pk: clean_reminder_leads(chosen[user.pk]) if user.pk in chosen else default for user in members
+    }
 
 
 def _members(meeting: Meeting, *, exclude: User | None = None) -> list[User]:
@@ -105,18 +135,23 @@ def _remind(meeting_id: int, now: datetime) -> int:
     meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
     if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return 0
-    if not now < meeting.starts_at <= now + REMINDER_LEAD:
+    if not now < meeting.starts_at <= now + LONGEST_LEAD:
         return 0
     meeting = Meeting.objects.select_related("club", "book").get(pk=meeting.pk)
     declined = set(
         Attendance.objects.filter(meeting=meeting, rsvp=Rsvp.DECLINED).values_list("user_id", flat=True)
     )
     members = [user for user in _members(meeting) if user.pk not in declined]
-    keys = {user.pk: reminder_key(meeting, user) for user in members}
+    leads = leads_by_member(meeting, members)
+    keys = {}
+    for user in members:
+        lead = due_lead(leads[user.pk], starts_at=meeting.starts_at, now=now)
+        if lead is not None:
+            keys[user.pk] = reminder_key(meeting, user, lead)
     done = set(Notification.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
     sent = 0
     for user in members:
-        if keys[user.pk] in done:
+        if user.pk not in keys or keys[user.pk] in done:
             continue
         sent += (
             notify(
@@ -161,11 +196,12 @@ def reminder_message(meeting: Meeting, user: User, *, now: datetime) -> str:
 
 
 def send_due_reminders(now: datetime | None = None) -> int:
-    """The sweep: remind the members of every scheduled meeting starting within 24 hours. Returns how
-    many reminders this call recorded (a concurrent sweep records the others, never the same twice)."""
+    """The sweep: remind the members of every scheduled meeting starting within a week, each at the
+    leads they chose (a week, a day, an hour before; the club's defaults otherwise). Returns how many
+    reminders this call recorded (a concurrent sweep records the others, never the same twice)."""
     now = now or timezone.now()
     due = Meeting.objects.filter(
-        status=MeetingStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=now + REMINDER_LEAD
+        status=MeetingStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=now + LONGEST_LEAD
     ).order_by("starts_at", "pk")
     sent = 0
     for meeting_id in due.values_list("pk", flat=True):

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
-from clubs.models import Club, Membership
+from clubs.models import REMINDER_LEADS, Club, Membership, clean_reminder_leads
 from clubs.polls import permissions as poll_permissions
 from meetings import events, permissions, reminders, zones
 from meetings.models import (
@@ -21,12 +21,16 @@ from meetings.models import (
     Attendance,
     CalendarFeed,
     Meeting,
+    MeetingAnnouncement,
     MeetingReview,
     MeetingStatus,
     ProgressEntry,
+    ReminderPreference,
     Rsvp,
     new_calendar_token,
 )
+from social.models import NotificationKind
+from social.notifications import notify
 
 MAX_SCHEDULE_AHEAD = timedelta(days=5 * 365)
 
@@ -553,3 +557,64 @@ def review_save(*, user, meeting: Meeting, rating: int, review: str = "") -> Mee
 def review_delete(*, user, meeting: Meeting) -> bool:
     deleted, _ = MeetingReview.objects.filter(meeting=meeting, user=user).delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def reminder_preference_set(*, user, club: Club, leads) -> ReminderPreference:
+    """The reminders the member wants for this club's meetings (any of week, day, hour; none is fine)."""
+    if not Membership.objects.filter(club=club, user=user).exists():
+        raise NotAllowed("Choose reminders for the clubs you belong to.")
+    unknown = set(leads or []) - set(REMINDER_LEADS)
+    if unknown:
+        raise DomainError("Choose reminders from: a week, a day or an hour before.", code="invalid_leads")
+    preference, _created = ReminderPreference.objects.update_or_create(
+        user=user, club=club, defaults={"leads": clean_reminder_leads(leads)}
+    )
+    return preference
+
+
+ANNOUNCEMENTS_PER_DAY = 3
+
+
+@transaction.atomic
+def meeting_announce(*, actor, meeting: Meeting, message: str, now: datetime | None = None) -> int:
+    """The hosts' note to everyone going (in the app, and by email per each member's preferences).
+    At most ANNOUNCEMENTS_PER_DAY a meeting; returns how many members it reached."""
+    _require(
+        permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators send announcements."
+    )
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("club").get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict(f"This meeting is {meeting.get_status_display().lower()}.", code="not_scheduled")
+    message = " ".join((message or "").replace("\x00", "").split())
+    if not message:
+        raise DomainError("Write the announcement.", code="empty_announcement")
+    if len(message) > 500:
+        raise DomainError("Keep the announcement to 500 characters.", code="announcement_too_long")
+    now = now or timezone.now()
+    recent = MeetingAnnouncement.objects.filter(
+        meeting=meeting, created_at__gte=now - timedelta(days=1)
+    ).count()
+    if recent >= ANNOUNCEMENTS_PER_DAY:
+        raise Conflict(
+            f"This meeting had {ANNOUNCEMENTS_PER_DAY} announcements in the last day; send the next one tomorrow.",
+            code="too_many_announcements",
+        )
+    announcement = MeetingAnnouncement.objects.create(meeting=meeting, author=actor, message=message)
+    going = (
+        Attendance.objects.filter(meeting=meeting, rsvp=Rsvp.GOING).exclude(user=actor).select_related("user")
+    )
+    sent = 0
+    for attendance in going:
+        sent += (
+            notify(
+                recipient=attendance.user,
+                kind=NotificationKind.MEETING_ANNOUNCEMENT,
+                actor=actor,
+                message=f"{meeting.club.name} · {meeting.display_title}: {message}",
+                url=meeting.get_absolute_url(),
+                dedupe_key=f"announcement:{announcement.pk}:{attendance.user_id}",
+            )
+            is not None
+        )
+    return sent

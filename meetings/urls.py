@@ -10,6 +10,7 @@ urlpatterns = [
     path("meetings/<int:pk>.ics", feeds.meeting_ics, name="ics"),
     path("meetings/<int:pk>/cancel/", manage.cancel, name="cancel"),
     path("meetings/<int:pk>/complete/", manage.complete, name="complete"),
+    path("meetings/<int:pk>/announce/", manage.announce, name="announce"),
     path("meetings/<int:pk>/rsvp/", race.rsvp, name="rsvp"),
     path("meetings/<int:pk>/progress/", race.progress, name="progress"),
     path("meetings/<int:pk>/discussion/", discussion.page, name="discussion"),

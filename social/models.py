@@ -178,6 +178,7 @@ class NotificationKind(models.TextChoices):
     POLL_OPENED = "poll_opened", "A club opened a poll for its next book"
     POLL_CLOSING = "poll_closing", "A next-book poll closes tomorrow"
     POLL_RESULT = "poll_result", "The result of a next-book poll"
+    MEETING_ANNOUNCEMENT = "meeting_announcement", "A note from the hosts to everyone going"
 
 
 class NotificationQuerySet(models.QuerySet):

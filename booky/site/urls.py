@@ -23,6 +23,7 @@ from booky.site.views import (
 from clubs import urls as clubs_urls
 from meetings import urls as meetings_urls
 from meetings.views import feeds as meeting_feeds
+from meetings.views import reminder_settings
 from social import urls as social_urls
 from social import urls_people as people_urls
 
@@ -34,6 +35,7 @@ social_patterns = (
         path("delete/", account.delete_account_page, name="delete_account"),
         path("export/", data_export.data_export_page, name="data_export"),
         path("calendar/", meeting_feeds.calendar_settings, name="calendar"),
+        path("reminders/", reminder_settings.reminder_settings, name="reminders"),
         path("calendar/reset/", meeting_feeds.calendar_reset_confirm, name="calendar_reset"),
     ],
     social_urls.app_name,

@@ -11,7 +11,7 @@ from booky.core.errors import DomainError
 from booky.core.forms import add_validation_error
 from booky.core.htmx import is_fragment_request, login_required_page, redirect_for
 from clubs import permissions, services
-from clubs.forms import ClubDeleteForm, ClubForm
+from clubs.forms import ClubDeleteForm, ClubForm, RemindersForm
 from clubs.page_helpers import visible_club
 
 
@@ -84,3 +84,27 @@ def delete(request, slug):
     return TemplateResponse(
         request, template, {"club": club, "form": form}, status=422 if form.is_bound else 200
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required_page
+def reminders(request, slug):
+    """The club's default reminders: what members get unless they choose their own."""
+    club = visible_club(request, slug)
+    if not permissions.can_edit_club(request.user, club):
+        raise PermissionDenied("Only the owner and moderators can change the club's reminders.")
+    status = 200
+    if request.method == "POST":
+        form = RemindersForm(request.POST)
+        status = 422
+        if form.is_valid():
+            try:
+                services.club_reminders_set(actor=request.user, club=club, leads=form.cleaned_data["leads"])
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "Saved: members without their own choice get these reminders.")
+                return redirect_for(request, club.get_absolute_url())
+    else:
+        form = RemindersForm(initial={"leads": club.reminder_leads})
+    return TemplateResponse(request, "clubs/reminders.html", {"club": club, "form": form}, status=status)

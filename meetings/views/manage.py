@@ -18,7 +18,7 @@ from booky.core.htmx import redirect_for as _redirect
 from booky.core.timezones import viewer_timezone
 from clubs.models import Club
 from meetings import permissions, services
-from meetings.forms import CancelForm, MeetingForm
+from meetings.forms import AnnouncementForm, CancelForm, MeetingForm
 from meetings.page_helpers import (
     add_domain_error,
     book_from,
@@ -108,3 +108,33 @@ def complete(request, pk: int):
     else:
         messages.success(request, "Marked as completed. Thanks for hosting!")
     return _redirect(request, meeting.get_absolute_url())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required_page
+def announce(request, pk: int):
+    """The hosts' note to everyone going (at most three a day)."""
+    meeting = visible_meeting(request, pk)
+    require_manage(request, meeting)
+    status = 200
+    if request.method == "POST":
+        form = AnnouncementForm(request.POST)
+        status = 422
+        if form.is_valid():
+            try:
+                sent = services.meeting_announce(
+                    actor=request.user, meeting=meeting, message=form.cleaned_data["message"]
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+                status = status_for(error)
+            else:
+                messages.success(
+                    request, f"Announcement sent to {sent} member{'s' if sent != 1 else ''} going."
+                )
+                return _redirect(request, meeting.get_absolute_url())
+    else:
+        form = AnnouncementForm()
+    return TemplateResponse(
+        request, "meetings/announce.html", {"meeting": meeting, "form": form}, status=status
+    )
