@@ -9,7 +9,7 @@ from django.utils import timezone
 from books.forms import BookChoiceField
 from booky.core.numbers import StrictIntegerField
 from booky.core.validators import validate_visible_name
-from meetings.models import MAX_DURATION_MINUTES, REVIEW_MAX_LENGTH, Meeting, Rsvp, validate_http_url
+from meetings.models import MAX_DURATION_MINUTES, REVIEW_MAX_LENGTH, RSVP_ANSWERS, Meeting, validate_http_url
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -73,10 +73,20 @@ class MeetingForm(forms.Form):
         },
     )
     description = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    attendance_limit = StrictIntegerField(
+        label="Places",
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="Leave it empty for no limit. Beyond it, “going” joins a waiting list; a place given up goes to the first on it.",
+        error_messages={"invalid": "Enter a whole number of places.", "min_value": "At least 1 place."},
+    )
     version = StrictIntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     field_order = [
         "book", "title", "starts_at", "duration_minutes", "place", "online_link", "target_page", "description",
+        "attendance_limit",
     ]  # fmt: skip
 
     def __init__(self, *args, tz: ZoneInfo, **kwargs):
@@ -103,6 +113,7 @@ class MeetingForm(forms.Form):
             "online_link": meeting.online_link,
             "target_page": meeting.target_page,
             "description": meeting.description,
+            "attendance_limit": meeting.attendance_limit,
             "version": meeting.version,
         }
 
@@ -173,7 +184,7 @@ class ProgressForm(forms.Form):
 
 class RsvpForm(forms.Form):
     rsvp = forms.ChoiceField(
-        choices=Rsvp.choices, error_messages={"invalid_choice": "Choose going, maybe or not going."}
+        choices=RSVP_ANSWERS, error_messages={"invalid_choice": "Choose going, maybe or not going."}
     )
 
 

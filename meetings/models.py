@@ -81,6 +81,10 @@ class Meeting(models.Model):
     place = models.CharField(max_length=300, blank=True, validators=NAME)
     online_link = models.URLField(max_length=500, blank=True, validators=[validate_http_url])
     target_page = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # At most this many going; "going" beyond it joins the waiting list. Empty: no limit.
+    attendance_limit = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+    )
     status = models.CharField(max_length=10, choices=MeetingStatus, default=MeetingStatus.SCHEDULED)
     cancel_reason = models.CharField(max_length=500, blank=True, validators=NO_NUL)
     created_by = models.ForeignKey(
@@ -177,6 +181,12 @@ class Rsvp(models.TextChoices):
     GOING = "going", "Going"
     MAYBE = "maybe", "Maybe"
     DECLINED = "declined", "Not going"
+    # Not an answer a member gives: "going" to a full meeting puts them here, first come first served.
+    WAITLIST = "waitlist", "On the waiting list"
+
+
+# The answers a member chooses from (the waiting list is where "going" lands when the meeting is full).
+RSVP_ANSWERS = [(value, label) for value, label in Rsvp.choices if value != Rsvp.WAITLIST]
 
 
 class FinishStatus(models.TextChoices):
@@ -213,6 +223,8 @@ class Attendance(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     checked_in = models.BooleanField(default=False)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # When the member joined the waiting list: its order (first in, first moved up).
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)

@@ -15,7 +15,8 @@ from clubs.permissions import remember_role, role_subquery
 from clubs.visibility import annotate_profile_visibility
 from meetings import pace, permissions, race
 from meetings.forms import ProgressForm
-from meetings.models import Attendance, Meeting, MeetingReview, ProgressEntry, Rsvp
+from meetings.models import RSVP_ANSWERS, Attendance, Meeting, MeetingReview, ProgressEntry, Rsvp
+from meetings.selectors import waitlist_position
 from social.permissions import mark_profile_linkable, with_profile_visibility
 
 RACE_ORDER = ("-current_page", "finished_at", "user__username")  # as Attendance.objects.for_race()
@@ -124,7 +125,8 @@ def rsvp_context(request, meeting: Meeting, attendance: Attendance | None) -> di
     return {
         "meeting": meeting,
         "my_rsvp": attendance.rsvp if attendance else "",
-        "rsvp_choices": Rsvp.choices,
+        "waitlist_position": waitlist_position(attendance) if attendance else None,
+        "rsvp_choices": RSVP_ANSWERS,
         "can_take_part": permissions.can_take_part(request.user, meeting),
         "rsvp_open": meeting.rsvp_is_open(),
     }

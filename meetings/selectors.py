@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Expression, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Expression, Max, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from clubs.models import Membership
-from meetings.models import Attendance, Meeting
+from meetings.models import Attendance, Meeting, Rsvp
 
 # A polled fragment may show what its fingerprint does not name (a renamed member, a profile made
 # private, a new friendship) at most this long after it changed.
@@ -72,3 +72,14 @@ def upcoming_with_my_attendance(user, meetings) -> list[Meeting]:
             meeting.my_attendance.percent_of(meeting.target_page) if meeting.my_attendance else 0
         )
     return meetings
+
+
+def waitlist_position(attendance: Attendance) -> int | None:
+    """1 for the first on the waiting list; None when not on it."""
+    if attendance.rsvp != Rsvp.WAITLIST:
+        return None
+    ahead = Attendance.objects.filter(meeting_id=attendance.meeting_id, rsvp=Rsvp.WAITLIST).filter(
+        Q(waitlisted_at__lt=attendance.waitlisted_at)
+        | Q(waitlisted_at=attendance.waitlisted_at, pk__lt=attendance.pk)
+    )
+    return ahead.count() + 1

@@ -18,6 +18,7 @@ from clubs.polls import permissions as poll_permissions
 from meetings import events, permissions, reminders, zones
 from meetings.models import (
     REVIEW_MAX_LENGTH,
+    RSVP_ANSWERS,
     Attendance,
     CalendarFeed,
     Meeting,
@@ -43,6 +44,7 @@ MEETING_EDITABLE_FIELDS = (
     "place",
     "online_link",
     "target_page",
+    "attendance_limit",
 )
 
 
@@ -162,6 +164,7 @@ def meeting_create(
     online_link: str = "",
     target_page: int | None = None,
     zone: str | None = None,
+    attendance_limit: int | None = None,
     now: datetime | None = None,
 ) -> Meeting:
     """Schedule a meeting of `club` about `book`; only the owner and moderators may. Its own time zone is
@@ -180,6 +183,7 @@ def meeting_create(
         place=place.strip(),
         online_link=online_link.strip(),
         target_page=_check_target(book, target_page),
+        attendance_limit=attendance_limit,
         timezone=_host_zone(actor) if zone is None else zone,
         created_by=actor,
     )
@@ -252,6 +256,8 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, now: datet
         events.meeting_start_set.send(sender=Meeting, meeting=locked)
     if locked.starts_at != previous_start:
         reminders.meeting_rescheduled(meeting=locked, actor=actor, previous_start=previous_start)
+    if "attendance_limit" in changes:
+        _promote_waitlist(locked)  # more places (or none to count): the waiting list moves up
     return locked
 
 
@@ -353,16 +359,58 @@ def _member_attendance(user, meeting: Meeting, *, lock: bool) -> Attendance:
     _require(
         permissions.can_take_part(user, meeting), "Only members of the club can take part in its meetings."
     )
-    attendance, _created = Attendance.objects.get_or_create(meeting=meeting, user=user)
+    attendance, created = Attendance.objects.get_or_create(meeting=meeting, user=user)
+    if (
+        created
+        and meeting.attendance_limit
+        and _going_count(meeting, exclude=attendance) >= meeting.attendance_limit
+    ):
+        # A first visit that records progress counts as "going": at a full meeting that is the list.
+        attendance.rsvp, attendance.waitlisted_at = Rsvp.WAITLIST, timezone.now()
+        attendance.save(update_fields=["rsvp", "waitlisted_at", "updated_at"])
     if lock:
         attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
     return attendance
 
 
+def _going_count(meeting: Meeting, *, exclude: Attendance | None = None) -> int:
+    going = Attendance.objects.filter(meeting=meeting, rsvp=Rsvp.GOING)
+    return going.exclude(pk=exclude.pk).count() if exclude is not None else going.count()
+
+
+def _promote_waitlist(meeting: Meeting) -> list[Attendance]:
+    """Move the first on the waiting list up while there is room; each is told. The meeting row is
+    locked by the caller, so two answers never both take the last place."""
+    promoted = []
+    while True:
+        if meeting.attendance_limit and _going_count(meeting) >= meeting.attendance_limit:
+            return promoted
+        first = (
+            Attendance.objects.select_for_update()
+            .filter(meeting=meeting, rsvp=Rsvp.WAITLIST)
+            .order_by("waitlisted_at", "pk")
+            .select_related("user")
+            .first()
+        )
+        if first is None:
+            return promoted
+        first.rsvp, first.waitlisted_at = Rsvp.GOING, None
+        first.version = F("version") + 1
+        first.save(update_fields=["rsvp", "waitlisted_at", "version", "updated_at"])
+        notify(
+            recipient=first.user,
+            kind=NotificationKind.WAITLIST_PROMOTED,
+            message=f"A place opened up: you are going to {meeting.club.name} · {meeting.display_title}.",
+            url=meeting.get_absolute_url(),
+        )
+        promoted.append(first)
+
+
 @transaction.atomic
 def attendance_rsvp(*, user, meeting: Meeting, rsvp: str, now: datetime | None = None) -> Attendance:
-    """Answer going / maybe / not going; closes when the meeting starts."""
-    if rsvp not in Rsvp.values:
+    """Answer going / maybe / not going; closes when the meeting starts. "Going" to a full meeting
+    joins its waiting list; a place given up goes to the first on it."""
+    if rsvp not in dict(RSVP_ANSWERS):
         raise DomainError(f"Unknown answer {rsvp!r}: choose going, maybe or declined.", code="invalid_rsvp")
     # The meeting row first (the lock order of bet writes): a bet placed on me meanwhile is refunded below.
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("club").get(pk=meeting.pk)
@@ -371,11 +419,28 @@ def attendance_rsvp(*, user, meeting: Meeting, rsvp: str, now: datetime | None =
         raise Conflict(f"This meeting is {meeting.get_status_display().lower()}.", code="not_scheduled")
     if not meeting.rsvp_is_open(now):
         raise Conflict("RSVP closed when the meeting started.", code="rsvp_closed")
+    was_going = attendance.rsvp == Rsvp.GOING
+    if (
+        rsvp == Rsvp.GOING
+        and not was_going
+        and meeting.attendance_limit
+        and (
+            attendance.rsvp == Rsvp.WAITLIST
+            or _going_count(meeting, exclude=attendance) >= meeting.attendance_limit
+        )
+    ):
+        rsvp = Rsvp.WAITLIST
     if attendance.rsvp != rsvp:
         attendance.rsvp = rsvp
+        if rsvp == Rsvp.WAITLIST:
+            attendance.waitlisted_at = now or timezone.now()
+        elif attendance.waitlisted_at is not None:
+            attendance.waitlisted_at = None
         attendance.version = F("version") + 1
-        attendance.save(update_fields=["rsvp", "version", "updated_at"])
+        attendance.save(update_fields=["rsvp", "waitlisted_at", "version", "updated_at"])
         attendance.refresh_from_db()
+    if was_going and rsvp != Rsvp.GOING:
+        _promote_waitlist(meeting)
     if rsvp == Rsvp.DECLINED:
         # Stakes on someone not going leave the pool now, so the odds board shows only live stakes.
         events.attendee_declined.send(sender=Meeting, meeting=meeting, user=user)

@@ -179,6 +179,7 @@ class NotificationKind(models.TextChoices):
     POLL_CLOSING = "poll_closing", "A next-book poll closes tomorrow"
     POLL_RESULT = "poll_result", "The result of a next-book poll"
     MEETING_ANNOUNCEMENT = "meeting_announcement", "A note from the hosts to everyone going"
+    WAITLIST_PROMOTED = "waitlist_promoted", "A place opened up for you at a meeting"
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -55,6 +55,7 @@ def rsvp(request, pk: int):
                 Rsvp.GOING: "See you there! You are on the race track.",
                 Rsvp.MAYBE: "Noted: maybe.",
                 Rsvp.DECLINED: "Noted: you are not going.",
+                Rsvp.WAITLIST: "The meeting is full: you are on the waiting list.",
             }[attendance.rsvp]
     if not _is_fragment_request(request):
         messages.add_message(request, messages.ERROR if is_error else messages.SUCCESS, message)
