@@ -1,5 +1,6 @@
 """HTML forms for meetings. They validate input only; meetings/services.py does the writes."""
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils import timezone
 from books.forms import BookChoiceField
 from booky.core.numbers import StrictIntegerField
 from booky.core.validators import validate_visible_name
+from meetings import plan
 from meetings.models import MAX_DURATION_MINUTES, REVIEW_MAX_LENGTH, RSVP_ANSWERS, Meeting, validate_http_url
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -252,3 +254,45 @@ class AnnouncementForm(forms.Form):
         help_text="Up to 500 characters. Everyone going gets it in the app, and by email if they allow it.",
         error_messages={"required": "Write the announcement."},
     )
+
+
+class PlanForm(forms.Form):
+    """The reading plan typed as lines "page, date[, label]": works without JavaScript, pastes from a
+    spreadsheet. Each line becomes a plan.Milestone; the service checks the plan as a whole."""
+
+    milestones = forms.CharField(
+        label="Milestones",
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 6, "placeholder": "120, 2026-12-12, Chapters 1–7\n240, 2026-12-19"}
+        ),
+        help_text="One per line: the page, the date (YYYY-MM-DD) and, if you like, a chapter name. Leave it "
+        "empty to have no plan.",
+        max_length=5000,
+    )
+
+    @classmethod
+    def initial_for(cls, milestones) -> dict:
+        lines = [", ".join(filter(None, (str(m.page), m.due.isoformat(), m.label))) for m in milestones]
+        return {"milestones": "\n".join(lines)}
+
+    def clean_milestones(self):
+        milestones, errors = [], []
+        for number, line in enumerate((self.cleaned_data["milestones"] or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(",", 2)]
+            if len(parts) < 2 or not parts[0].isascii() or not parts[0].isdigit():
+                errors.append(f"Line {number}: write the page, then the date, e.g. “120, 2026-12-12”.")
+                continue
+            try:
+                due = date.fromisoformat(parts[1])
+            except ValueError:
+                errors.append(f"Line {number}: “{parts[1][:20]}” is not a date like 2026-12-12.")
+                continue
+            milestones.append(
+                plan.Milestone(page=int(parts[0]), due=due, label=parts[2] if len(parts) > 2 else "")
+            )
+        if errors:
+            raise ValidationError(errors)
+        return milestones

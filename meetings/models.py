@@ -81,6 +81,11 @@ class Meeting(models.Model):
     place = models.CharField(max_length=300, blank=True, validators=NAME)
     online_link = models.URLField(max_length=500, blank=True, validators=[validate_http_url])
     target_page = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # The reading plan: [{"page": 120, "due": "2026-12-12", "label": "Chapter 7"}, …], pages and dates
+    # rising (meetings.plan checks it), kept on the row so the race reads it without a query.
+    reading_plan = models.JSONField(default=list, blank=True, editable=False)
+    # The day the plan was set: where its line starts from page 0.
+    plan_set_on = models.DateField(null=True, blank=True, editable=False)
     # At most this many going; "going" beyond it joins the waiting list. Empty: no limit.
     attendance_limit = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000)]

@@ -6,6 +6,8 @@ page sits in books, below meetings) and by the fragments that swap one section i
 (meetings/views/race.py).
 """
 
+from datetime import UTC
+
 from django.db.models import Avg, Count
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,10 +15,11 @@ from django.utils import timezone
 from clubs.models import Membership
 from clubs.permissions import remember_role, role_subquery
 from clubs.visibility import annotate_profile_visibility
-from meetings import pace, permissions, race
+from meetings import pace, permissions, plan, race
 from meetings.forms import ProgressForm
 from meetings.models import RSVP_ANSWERS, Attendance, Meeting, MeetingReview, ProgressEntry, Rsvp
-from meetings.selectors import waitlist_position
+from meetings.selectors import reading_plan_of, waitlist_position
+from meetings.zones import zone_or_none
 from social.permissions import mark_profile_linkable, with_profile_visibility
 
 RACE_ORDER = ("-current_page", "finished_at", "user__username")  # as Attendance.objects.for_race()
@@ -44,11 +47,27 @@ def attendances(meeting: Meeting, viewer=None) -> list[Attendance]:
     return rows
 
 
+def plan_status_for(meeting: Meeting, attendance: Attendance | None, *, now) -> plan.PlanStatus | None:
+    """Where the member stands against the reading plan (None without a plan, or for a non-reader)."""
+    milestones = reading_plan_of(meeting)
+    if not milestones or attendance is None or attendance.rsvp != Rsvp.GOING or meeting.plan_set_on is None:
+        return None
+    zone = zone_or_none(meeting.timezone) or UTC
+    return plan.plan_status(
+        milestones,
+        plan_starts=meeting.plan_set_on,
+        today=now.astimezone(zone).date(),
+        current_page=attendance.current_page,
+    )
+
+
 def race_context(request, meeting: Meeting, attendances: list[Attendance]) -> dict:
     going = [attendance for attendance in attendances if attendance.rsvp == Rsvp.GOING]
     runners = race.runners(going, target_page=meeting.target_page, me_id=request.user.pk)
+    milestones = reading_plan_of(meeting)
     return {
         "meeting": meeting,
+        "plan_markers": plan.marker_positions(milestones, meeting.target_page) if milestones else [],
         "runners": runners,
         "going": going,
         "maybe": [attendance for attendance in attendances if attendance.rsvp == Rsvp.MAYBE],
@@ -79,6 +98,7 @@ def progress_context(meeting: Meeting, attendance: Attendance | None, *, form=No
         "pace": None,
         "chart": None,
         "race_started": meeting.has_started(now),
+        "plan_status": plan_status_for(meeting, attendance, now=now),
         "race_decided": bool(attendance and attendance.finished_in_time and meeting.has_started(now)),
     }
     if attendance is None:

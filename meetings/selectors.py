@@ -1,12 +1,13 @@
 """Reads that pages of several apps share (the dashboard, "My meetings", the polled fragments)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, Expression, Max, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from clubs.models import Membership
+from meetings import plan
 from meetings.models import Attendance, Meeting, Rsvp
 
 # A polled fragment may show what its fingerprint does not name (a renamed member, a profile made
@@ -83,3 +84,18 @@ def waitlist_position(attendance: Attendance) -> int | None:
         | Q(waitlisted_at=attendance.waitlisted_at, pk__lt=attendance.pk)
     )
     return ahead.count() + 1
+
+
+def reading_plan_of(meeting: Meeting) -> list[plan.Milestone]:
+    """The meeting's milestones as plan.Milestone values (what the row keeps as JSON)."""
+    milestones = []
+    for item in meeting.reading_plan or []:
+        try:
+            milestones.append(
+                plan.Milestone(
+                    page=int(item["page"]), due=date.fromisoformat(item["due"]), label=item.get("label", "")
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue  # a row written by hand in the admin: skipped, not a 500
+    return milestones

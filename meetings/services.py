@@ -5,7 +5,7 @@ version it last saw, the UPDATE only matches that version, and a miss raises Sta
 the current values, so two browser tabs can never silently overwrite each other.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -15,7 +15,7 @@ from django.utils import timezone
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs.models import REMINDER_LEADS, Club, Membership, clean_reminder_leads
 from clubs.polls import permissions as poll_permissions
-from meetings import events, permissions, reminders, zones
+from meetings import events, permissions, plan, reminders, zones
 from meetings.models import (
     REVIEW_MAX_LENGTH,
     RSVP_ANSWERS,
@@ -30,6 +30,7 @@ from meetings.models import (
     Rsvp,
     new_calendar_token,
 )
+from meetings.selectors import reading_plan_of
 from social.models import NotificationKind
 from social.notifications import notify
 
@@ -682,4 +683,69 @@ def meeting_announce(*, actor, meeting: Meeting, message: str, now: datetime | N
             )
             is not None
         )
+    return sent
+
+
+@transaction.atomic
+def meeting_plan_set(
+    *, actor, meeting: Meeting, milestones: list[plan.Milestone], now: datetime | None = None
+) -> Meeting:
+    """Set (or clear, with no milestones) the reading plan: pages to reach by dates before the meeting.
+    Bets stay about the target page: a plan never changes who wins."""
+    _require(
+        permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators set the reading plan."
+    )
+    locked = Meeting.objects.select_for_update(of=("self",)).filter(pk=meeting.pk).first()
+    if locked is None:
+        raise NotFound("This meeting no longer exists.")
+    if locked.status != MeetingStatus.SCHEDULED:
+        raise Conflict(f"This meeting is {locked.get_status_display().lower()}.", code="not_scheduled")
+    now = now or timezone.now()
+    zone = zones.zone_or_none(locked.timezone) or zones.zone_or_none(getattr(actor, "timezone", "")) or UTC
+    today = now.astimezone(zone).date()
+    try:
+        checked = plan.check_milestones(
+            milestones,
+            target_page=locked.target_page,
+            starts_on=locked.starts_at.astimezone(zone).date(),
+            today=today,
+        )
+    except plan.PlanError as error:
+        raise DomainError(str(error), code="invalid_plan") from error
+    locked.reading_plan = [{"page": m.page, "due": m.due.isoformat(), "label": m.label} for m in checked]
+    locked.plan_set_on = (locked.plan_set_on or today) if checked else None
+    locked.save(update_fields=["reading_plan", "plan_set_on", "updated_at"])
+    return locked
+
+
+def send_plan_nudges(now: datetime | None = None) -> int:
+    """The sweep: tell each member going who missed a milestone (its day passed, its page not reached),
+    once per milestone. Returns how many it told."""
+    now = now or timezone.now()
+    sent = 0
+    meetings = Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now).exclude(
+        reading_plan=[]
+    )
+    for meeting in meetings.select_related("club"):
+        zone = zones.zone_or_none(meeting.timezone) or UTC
+        today = now.astimezone(zone).date()
+        missed = [m for m in reading_plan_of(meeting) if m.due < today]
+        if not missed:
+            continue
+        latest = missed[-1]
+        behind = Attendance.objects.filter(meeting=meeting, rsvp=Rsvp.GOING, current_page__lt=latest.page)
+        for attendance in behind.select_related("user"):
+            sent += (
+                notify(
+                    recipient=attendance.user,
+                    kind=NotificationKind.BEHIND_PLAN,
+                    message=(
+                        f"{meeting.club.name} · {meeting.display_title}: the plan was page {latest.page} by "
+                        f"{latest.due:%a %d %b}; you are on page {attendance.current_page}."
+                    ),
+                    url=meeting.get_absolute_url(),
+                    dedupe_key=f"plan:{meeting.pk}:{latest.page}:{latest.due.isoformat()}:{attendance.user_id}",
+                )
+                is not None
+            )
     return sent

@@ -180,6 +180,7 @@ class NotificationKind(models.TextChoices):
     POLL_RESULT = "poll_result", "The result of a next-book poll"
     MEETING_ANNOUNCEMENT = "meeting_announcement", "A note from the hosts to everyone going"
     WAITLIST_PROMOTED = "waitlist_promoted", "A place opened up for you at a meeting"
+    BEHIND_PLAN = "behind_plan", "You are behind a meeting's reading plan"
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from bets.tasks import resolve_due_meetings
 from clubs.polls.services import polls_close_due, polls_remind_closing
 from meetings.reminders import send_due_reminders
+from meetings.services import send_plan_nudges
 
 
 class Command(BaseCommand):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             if closed or not loop:
                 self.stdout.write(f"Closed {closed} poll(s).")
             polls_remind_closing()
+            send_plan_nudges()
             if not loop:
                 return
             time.sleep(loop)
