@@ -19,6 +19,7 @@ from meetings import services as meeting_services
 from meetings.discussion import services as discussion_services
 from meetings.discussion.selectors import reader_page
 from meetings.models import Meeting, Rsvp
+from meetings.plan import Milestone
 from social import friends
 from social.models import User
 from social.relationships import are_friends
@@ -340,4 +341,52 @@ def ensure_polls(users: dict[str, User], now: datetime | None = None) -> int:
     made = 0
     made += _demo_poll(OPEN_POLL, users, started=now - timedelta(days=3, hours=1), ballots={"chiara": (0, 2), "grace": (2, 0, 1)}, close=False) is not None  # fmt: skip
     made += _demo_poll(CLOSED_POLL, users, started=now - timedelta(days=20), ballots={"chiara": (0,), "elena": (1, 0)}, close=True) is not None  # fmt: skip
+    return made
+
+
+# (club, meeting title) → [(username, rating, review)]: what the members thought of past meetings' books.
+REVIEWS = {
+    ("Lisbon Night Readers", "October: the monster's side of the story"): [
+        ("ada", 5, "The creature's chapters stayed with me all week."),
+        ("chiara", 4, ""),
+        ("grace", 4, "Slow start, then impossible to put down."),
+    ],
+}
+# The upcoming Lisbon meeting's reading plan: (days from now, fraction of the target page, label).
+PLAN = (
+    ("Lisbon Night Readers", "December: Pride and Prejudice"),
+    ((-2, 0.25, "Volume I"), (4, 0.6, "Volume II"), (10, 1.0, "")),
+)
+
+
+def ensure_reviews_and_plan(users: dict[str, User], now: datetime | None = None) -> int:
+    """Ratings of a past meeting's book and a reading plan for an upcoming meeting, via the services."""
+    now = now or timezone.now()
+    made = 0
+    for (club_name, title), reviews in REVIEWS.items():
+        meeting = Meeting.objects.filter(club__name=club_name, title=title).select_related("club").first()
+        if meeting is None or meeting.reviews.exists():
+            continue
+        for username, rating, text in reviews:
+            meeting_services.review_save(user=users[username], meeting=meeting, rating=rating, review=text)
+            made += 1
+    (club_name, title), steps = PLAN
+    meeting = Meeting.objects.filter(club__name=club_name, title=title).select_related("club").first()
+    if meeting is not None and not meeting.reading_plan:
+        today = timezone.localdate(now)
+        milestones = [
+            Milestone(
+                page=max(1, round(meeting.target_page * share)), due=today + timedelta(days=days), label=label
+            )
+            for days, share, label in steps
+            if today + timedelta(days=days) <= timezone.localdate(meeting.starts_at)
+        ]
+        meeting_services.meeting_plan_set(
+            actor=meeting.club.memberships.get(role="owner").user,
+            meeting=meeting,
+            milestones=milestones,
+            now=now,
+        )
+        Meeting.objects.filter(pk=meeting.pk).update(plan_set_on=today - timedelta(days=8))
+        made += 1
     return made
