@@ -42,7 +42,13 @@ social_patterns = (
 )
 # /friends/, /u/<username>/...: the profile page shows the member's clubs, reading and standing.
 people_patterns = (
-    [*people_urls.urlpatterns, path("u/<str:username>/", profile.profile_page, name="profile")],
+    [
+        # Before social's `u/<username>/<action>/`, which would take "year" for an action.
+        path("u/<str:username>/year/", profile.year_page, name="year"),
+        path("u/<str:username>/year/<int:year>/", profile.year_page, name="year_of"),
+        *people_urls.urlpatterns,
+        path("u/<str:username>/", profile.profile_page, name="profile"),
+    ],
     people_urls.app_name,
 )
 # Mounted at /clubs/. The club page shows the club's meetings.
