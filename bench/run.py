@@ -111,6 +111,8 @@ def pages_for(data) -> list[Page]:
             target="poll-nominations",
         ),
         Page("shelves page", f"/books/shelves/{data['member_username']}/?shelf=read"),
+        Page("club archive", f"/clubs/{club}/archive/"),
+        Page("year in reading", f"/u/{data['member_username']}/year/"),
         Page("API poll", f"/api/v1/polls/{data['poll_id']}/", who="api"),
         Page("API my shelves", "/api/v1/me/shelves/", who="api"),
         Page("my meetings", "/meetings/mine/"),

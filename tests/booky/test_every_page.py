@@ -124,6 +124,7 @@ class World:
             "post_id": self.post.pk,
             "report_id": self.report.pk,
             "nomination_pk": self.nomination.pk,
+            "year": timezone.now().year,
         }[key]
 
 
