@@ -27,7 +27,7 @@ from books.shelves.serializers import (
     ShelfImportSerializer,
     ShelfPutSerializer,
 )
-from booky.core.api import error_responses, require
+from booky.core.api import error_responses
 from booky.core.errors import DomainError, NotFound
 from social.models import User
 
@@ -114,15 +114,13 @@ class UserShelfViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="A member's shelves, as their profile's visibility allows",
         parameters=[OpenApiParameter("username", str, OpenApiParameter.PATH), SHELF],
-        responses={200: ShelfEntrySerializer(many=True), **error_responses(400, 403, 404)},
+        responses={200: ShelfEntrySerializer(many=True), **error_responses(400, 404)},
     )
     @action(detail=True, methods=["get"], url_path="shelves")
     def shelves(self, request, username=None):
         owner = get_object_or_404(User, username=username)
-        require(
-            selectors.can_view_shelves(request.user, owner),
-            f"{owner.username}'s shelves are not visible to you.",
-        )
+        if not selectors.can_view_shelves(request.user, owner):
+            raise NotFound("No such shelves.")  # as for the profile: hidden members do not exist
         entries = _filtered(ShelfEntry.objects.filter(user=owner).for_page(), request)
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(ShelfEntrySerializer(page, many=True).data)

@@ -2,8 +2,8 @@
 search result and meeting), editing an entry, and importing a Goodreads or StoryGraph export."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -37,7 +37,8 @@ def _status(error: DomainError) -> int:
 def shelves_page(request, username: str):
     owner = get_object_or_404(User, username=username)
     if not selectors.can_view_shelves(request.user, owner):
-        raise PermissionDenied(f"{owner.username}'s shelves are not visible to you.")
+        # As for the profile: a hidden member's pages do not exist for the viewer.
+        raise Http404("No such shelves.")
     shelf = request.GET.get("shelf", "")
     if shelf not in Shelf.values:
         shelf = Shelf.READING if selectors.shelf_counts(owner)[Shelf.READING] else Shelf.WANT_TO_READ

@@ -54,7 +54,7 @@ def test_a_member_keeps_shelves_over_the_api():
 def test_someone_elses_shelves_follow_their_profile():
     owner = UserFactory(profile_visibility=ProfileVisibility.PRIVATE)
     services.shelf_put(user=owner, book=BookFactory(), shelf=Shelf.READ)
-    assert api().get(f"/api/v1/users/{owner.username}/shelves/").status_code == 403
+    assert api().get(f"/api/v1/users/{owner.username}/shelves/").status_code == 404
     assert api(owner).get(f"/api/v1/users/{owner.username}/shelves/").json()["count"] == 1
     assert api().get("/api/v1/users/nobody-here/shelves/").status_code == 404
 

@@ -78,7 +78,7 @@ def test_shelves_follow_the_profile_visibility(client, visibility, viewer, allow
     elif viewer == "self":
         client.force_login(owner)
     response = client.get(reverse("books:shelves", args=[owner.username]))
-    assert response.status_code == (200 if allowed else 403)
+    assert response.status_code == (200 if allowed else 404)
     assert ("Secret Garden Notes" in response.text) is allowed
 
 
