@@ -181,7 +181,10 @@ def _series(
     INTERVAL keeps the phase RFC 5545 gives it with DTSTART = starts, and a time on `starts`' own day that
     moved forward out of a DST gap is still found); occurrences before `starts` are dropped here, before
     COUNT counts. With no COUNT, the start jumps whole intervals ahead to just before `near`."""
-    local_start = starts.astimezone(tz).replace(tzinfo=None)
+    try:
+        local_start = starts.astimezone(tz).replace(tzinfo=None)
+    except OverflowError:  # the edge of the calendar
+        return
     if rule.frequency == "weekly":
         period_start = datetime.combine(
             local_start.date() - timedelta(days=local_start.weekday()), datetime.min.time()

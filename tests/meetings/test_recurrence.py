@@ -85,6 +85,48 @@ def test_a_time_that_does_not_exist_on_the_spring_forward_day_moves_forward_by_t
     assert local(following, "America/New_York").replace(tzinfo=None) == datetime(2026, 3, 15, 2, 30)
 
 
+@pytest.mark.parametrize(
+    ("zone", "rule", "after", "wall", "then"),
+    [
+        # Lord Howe springs forward by 30 minutes, 02:00 -> 02:30, on the first Sunday of October.
+        (
+            "Australia/Lord_Howe",
+            "FREQ=MONTHLY;BYDAY=1SU;BYHOUR=2;BYMINUTE=15",
+            datetime(2026, 9, 30),
+            "02:45",
+            "02:15",
+        ),
+        # Chatham goes from 02:45 to 03:45 on the last Sunday of September.
+        (
+            "Pacific/Chatham",
+            "FREQ=MONTHLY;BYDAY=-1SU;BYHOUR=3;BYMINUTE=0",
+            datetime(2026, 9, 20),
+            "04:00",
+            "03:00",
+        ),
+        (
+            "Europe/Lisbon",
+            "FREQ=MONTHLY;BYDAY=-1SU;BYHOUR=1;BYMINUTE=30",
+            datetime(2026, 3, 20),
+            "02:30",
+            "01:30",
+        ),
+        # Santiago skips from Saturday 24:00 to Sunday 01:00: the meeting stays on its Sunday.
+        (
+            "America/Santiago",
+            "FREQ=WEEKLY;BYDAY=SU;BYHOUR=0;BYMINUTE=30",
+            datetime(2026, 9, 1),
+            "01:30",
+            "00:30",
+        ),
+    ],
+)
+def test_gaps_of_every_size_move_the_meeting_forward_on_its_own_day(zone, rule, after, wall, then):
+    first, second = occurrences(rule, zone, after.replace(tzinfo=UTC), limit=2)
+    assert local(first, zone).strftime("%a %H:%M") == f"Sun {wall}"
+    assert local(second, zone).strftime("%a %H:%M") == f"Sun {then}"
+
+
 def test_an_ambiguous_time_on_the_fall_back_day_is_the_first_of_the_two():
     rule = "FREQ=WEEKLY;BYDAY=SU;BYHOUR=1;BYMINUTE=30"
     found = next_occurrence(rule, "America/New_York", datetime(2026, 10, 31, tzinfo=UTC))
@@ -422,3 +464,51 @@ def test_build_parse_round_trip(pattern):
     assert validate_rrule(rule) == rule
     assert parse_rrule(rule, zone=pattern.zone) == pattern
     assert describe(pattern).startswith("Every ")
+
+
+def slow_next(pattern: Pattern, after: datetime) -> datetime:
+    """The next occurrence found day by day, without dateutil: the oracle for next_occurrence."""
+    zone = ZoneInfo(pattern.zone)
+    day = after.astimezone(zone).date() - timedelta(days=1)
+    while True:
+        wall = datetime(day.year, day.month, day.day, pattern.hour, pattern.minute)
+        week = (day.day - 1) // 7 + 1 if (day + timedelta(weeks=1)).month == day.month else -1
+        matches = day.weekday() == pattern.weekday and (
+            pattern.week_of_month is None
+            or pattern.week_of_month == week
+            or (pattern.week_of_month == 4 and (day.day - 1) // 7 + 1 == 4)
+        )
+        instant = wall.replace(tzinfo=zone).astimezone(UTC)
+        if matches and instant > after:
+            return instant
+        day += timedelta(days=1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(patterns, instants)
+def test_next_occurrence_agrees_with_a_day_by_day_search(pattern, after):
+    assert next_occurrence(build_rrule(pattern), pattern.zone, after) == slow_next(pattern, after)
+
+
+@settings(max_examples=150, deadline=None)
+@given(patterns, instants, instants)
+def test_a_series_keeps_its_interval_years_after_it_started(pattern, starts, after):
+    rule = build_rrule(pattern)
+    first = occurrences(rule, pattern.zone, starts, limit=1)[0]
+    found = next_occurrence(rule, pattern.zone, after, starts=starts)
+    assert found > after and found >= first
+    assert_is_an_occurrence_of(found, pattern)
+    zone = ZoneInfo(pattern.zone)
+    a, b = first.astimezone(zone).date(), found.astimezone(zone).date()
+    if pattern.frequency == "weekly":
+        assert (b - a).days % (7 * pattern.interval) == 0
+        assert found - max(after, first) <= timedelta(weeks=pattern.interval, hours=2)
+    else:
+        assert ((b.year - a.year) * 12 + b.month - a.month) % pattern.interval == 0
+        assert found - max(after, first) <= timedelta(days=31 * pattern.interval + 5)
+
+
+def test_the_end_of_the_calendar_ends_the_series():
+    rule = "FREQ=WEEKLY;BYDAY=FR;BYHOUR=23;BYMINUTE=0"
+    assert next_occurrence(rule, "America/New_York", datetime(9999, 12, 25, 5, tzinfo=UTC)) is None
+    assert next_occurrence(rule, "Pacific/Chatham", datetime(9999, 12, 31, 22, tzinfo=UTC)) is None
