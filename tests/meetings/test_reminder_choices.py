@@ -145,3 +145,29 @@ def test_who_sets_the_clubs_default_reminders(client, cast, role, status):
     assert cast.club.reminder_leads == (["week"] if role in ("owner", "moderator") else ["day"])
     if role == "anonymous":
         assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_send_each_chosen_reminder_exactly_once():
+    from tests.bets.test_concurrency import run_at_once
+    from tests.factories import ClubFactory, add_member
+
+    club = ClubFactory()
+    people = [club.memberships.get().user, *(add_member(club).user for _ in range(4))]
+    for person in people[:2]:
+        services.reminder_preference_set(user=person, club=club, leads=["week", "hour"])
+    soon = MeetingFactory(club=club, starts_at=timezone.now() + timedelta(minutes=30))
+    next_week = MeetingFactory(club=club, starts_at=timezone.now() + timedelta(days=6))
+    results, refusals = run_at_once([send_due_reminders for _ in range(4)])
+    assert refusals == []
+    keys = list(
+        Notification.objects.filter(kind=NotificationKind.MEETING_REMINDER).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    assert len(keys) == len(set(keys)) == sum(results)
+    # The two with their own choice: the hour's for `soon`, the week's for `next_week`; the rest (a day by
+    # default): only `soon`, inside its day.
+    assert sum(f"reminder:{soon.pk}:" in key for key in keys) == len(people)
+    assert sum(f"reminder:{next_week.pk}:" in key for key in keys) == 2
