@@ -121,7 +121,8 @@ class MeetingForm(forms.Form):
 
     def service_arguments(self) -> dict:
         values = dict(self.cleaned_data)
-        values.pop("version", None)
+        for name in ("version", "repeat", "apply_to"):
+            values.pop(name, None)
         return values
 
 
@@ -296,3 +297,35 @@ class PlanForm(forms.Form):
         if errors:
             raise ValidationError(errors)
         return milestones
+
+
+REPEAT_FORM_CHOICES = [
+    ("", "Does not repeat"),
+    ("weekly", "Every week"),
+    ("fortnightly", "Every two weeks"),
+    ("monthly", "Every month, on the same weekday (e.g. the 2nd Tuesday)"),
+]
+
+
+class NewMeetingForm(MeetingForm):
+    """Scheduling a meeting can make it the first of a series."""
+
+    repeat = forms.ChoiceField(
+        label="Repeat",
+        choices=REPEAT_FORM_CHOICES,
+        required=False,
+        help_text="Each next meeting is created when the previous one has taken place (or two weeks ahead), "
+        "with its own book, race and bets; daylight-saving changes keep the local time.",
+    )
+
+
+class SeriesMeetingForm(MeetingForm):
+    """Editing a meeting of a series: this one, or this and the following."""
+
+    apply_to = forms.ChoiceField(
+        label="Change",
+        choices=[("this", "This meeting only"), ("series", "This and the following meetings")],
+        initial="this",
+        widget=forms.RadioSelect,
+        help_text="The following meetings take this one's weekday, time, length and place.",
+    )

@@ -63,6 +63,33 @@ class MeetingQuerySet(models.QuerySet):
         return self.select_related("club", "book").annotate(going_count=going)
 
 
+class MeetingSeries(models.Model):
+    """Meetings that repeat (an RFC 5545 RRULE in the club's zone). Its meetings are created one at a time,
+    each with its own book, race and bets; the series keeps what the next one starts from."""
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="series")
+    rrule = models.CharField(max_length=200)  # meetings.recurrence.validate_rrule's form
+    timezone = models.CharField(max_length=64, validators=[validate_timezone_name])
+    # The next meeting is created when the latest has taken place, or this many days before its start.
+    days_ahead = models.PositiveSmallIntegerField(
+        default=14, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    duration_minutes = models.PositiveIntegerField(default=120)
+    place = models.CharField(max_length=300, blank=True, validators=NAME)
+    online_link = models.URLField(max_length=500, blank=True, validators=[validate_http_url])
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "meeting series"
+
+    def __str__(self) -> str:
+        return f"{self.club}: {self.rrule}"
+
+
 class Meeting(models.Model):
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="meetings")
     # PROTECT: a book in use cannot disappear from under a meeting (merge books instead).
@@ -98,6 +125,14 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    series = models.ForeignKey(
+        MeetingSeries,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        editable=False,
+    )
     # The next-book poll whose winner this meeting reads (meetings.services.meeting_schedule_poll_winner).
     from_poll = models.ForeignKey(
         "clubs.Poll", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
@@ -116,6 +151,12 @@ class Meeting(models.Model):
                 name="meeting_duration_range",
             ),
             models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"),
+            # A series creates each of its meetings once, however many sweeps run.
+            models.UniqueConstraint(
+                fields=["series", "starts_at"],
+                condition=Q(series__isnull=False),
+                name="meeting_once_per_series_start",
+            ),
             # A poll's winner becomes one meeting, however often the host clicks.
             models.UniqueConstraint(
                 fields=["from_poll"], condition=Q(from_poll__isnull=False), name="meeting_one_per_poll"

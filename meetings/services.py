@@ -15,7 +15,7 @@ from django.utils import timezone
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from clubs.models import REMINDER_LEADS, Club, Membership, clean_reminder_leads
 from clubs.polls import permissions as poll_permissions
-from meetings import events, permissions, plan, reminders, zones
+from meetings import events, permissions, plan, recurrence, reminders, zones
 from meetings.models import (
     REVIEW_MAX_LENGTH,
     RSVP_ANSWERS,
@@ -24,6 +24,7 @@ from meetings.models import (
     Meeting,
     MeetingAnnouncement,
     MeetingReview,
+    MeetingSeries,
     MeetingStatus,
     ProgressEntry,
     ReminderPreference,
@@ -350,8 +351,12 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str = "") -> Meeting:
 
 @transaction.atomic
 def meeting_complete(*, actor, meeting: Meeting, now: datetime | None = None) -> Meeting:
-    """Mark a meeting that has taken place as completed."""
-    return _change_status(actor=actor, meeting=meeting, status=MeetingStatus.COMPLETED, now=now)
+    """Mark a meeting that has taken place as completed; a series then gets its next meeting."""
+    completed = _change_status(actor=actor, meeting=meeting, status=MeetingStatus.COMPLETED, now=now)
+    if completed.series_id is not None:
+        series_id = completed.series_id
+        transaction.on_commit(lambda: series_advance(series_id=series_id))
+    return completed
 
 
 def _member_attendance(user, meeting: Meeting, *, lock: bool) -> Attendance:
@@ -749,3 +754,164 @@ def send_plan_nudges(now: datetime | None = None) -> int:
                 is not None
             )
     return sent
+
+
+# --- recurring meetings -----------------------------------------------------------------------------
+
+REPEAT_CHOICES = {
+    "weekly": ("weekly", 1),
+    "fortnightly": ("weekly", 2),
+    "monthly": ("monthly", 1),
+}
+
+
+def _pattern_for(meeting: Meeting, repeat: str, zone: str) -> recurrence.Pattern:
+    """The pattern that repeats `meeting` as it is: its weekday and local time (and, monthly, its place
+    among the month's weekdays: the 2nd Tuesday; a 5th one counts as the last)."""
+    frequency, interval = REPEAT_CHOICES[repeat]
+    local = meeting.starts_at.astimezone(zones.zone_or_none(zone) or UTC)
+    week = None
+    if frequency == "monthly":
+        week = (local.day - 1) // 7 + 1
+        week = -1 if week > 4 else week
+    return recurrence.Pattern(
+        frequency=frequency,
+        interval=interval,
+        weekday=local.weekday(),
+        week_of_month=week,
+        hour=local.hour,
+        minute=local.minute,
+        zone=zone,
+    )
+
+
+@transaction.atomic
+def series_start(*, actor, meeting: Meeting, repeat: str, days_ahead: int = 14) -> MeetingSeries:
+    """Make `meeting` the first of a series that repeats it weekly, every two weeks or monthly."""
+    _require(
+        permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators make meetings repeat."
+    )
+    if repeat not in REPEAT_CHOICES:
+        raise DomainError("Repeat every week, every two weeks or every month.", code="invalid_repeat")
+    meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
+    if meeting.series_id is not None:
+        raise Conflict("This meeting already repeats.", code="already_series")
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict(f"This meeting is {meeting.get_status_display().lower()}.", code="not_scheduled")
+    zone = meeting.timezone or _host_zone(actor) or "UTC"
+    try:
+        rrule = recurrence.build_rrule(_pattern_for(meeting, repeat, zone))
+    except recurrence.RecurrenceError as error:
+        raise DomainError(str(error), code="invalid_repeat") from error
+    series = MeetingSeries.objects.create(
+        club_id=meeting.club_id,
+        rrule=rrule,
+        timezone=zone,
+        days_ahead=days_ahead,
+        duration_minutes=meeting.duration_minutes,
+        place=meeting.place,
+        online_link=meeting.online_link,
+        created_by=actor,
+    )
+    meeting.series = series
+    meeting.save(update_fields=["series"])
+    return series
+
+
+def series_description(series: MeetingSeries) -> str:
+    try:
+        return recurrence.describe(recurrence.parse_rrule(series.rrule, zone=series.timezone))
+    except recurrence.RecurrenceError:
+        return "Repeats"
+
+
+@transaction.atomic
+def series_update_from(*, actor, meeting: Meeting) -> MeetingSeries:
+    """ "This and the following meetings": the series takes this meeting's weekday, time, length and place."""
+    _require(
+        permissions.can_manage_meeting(actor, meeting), "Only the owner and moderators change the series."
+    )
+    series = MeetingSeries.objects.select_for_update().filter(pk=meeting.series_id).first()
+    if series is None:
+        raise NotFound("This meeting does not repeat.")
+    old = recurrence.parse_rrule(series.rrule, zone=series.timezone)
+    repeat = next(key for key, value in REPEAT_CHOICES.items() if value == (old.frequency, old.interval))
+    series.rrule = recurrence.build_rrule(_pattern_for(meeting, repeat, series.timezone))
+    series.duration_minutes, series.place, series.online_link = (
+        meeting.duration_minutes,
+        meeting.place,
+        meeting.online_link,
+    )
+    series.save(update_fields=["rrule", "duration_minutes", "place", "online_link"])
+    return series
+
+
+@transaction.atomic
+def series_stop(*, actor, series: MeetingSeries) -> MeetingSeries:
+    """No more meetings after the ones already created (they stay as they are)."""
+    club = Club.objects.get(pk=series.club_id)
+    _require(permissions.can_manage_meetings(actor, club), "Only the owner and moderators stop a series.")
+    MeetingSeries.objects.filter(pk=series.pk).update(active=False)
+    series.active = False
+    return series
+
+
+def series_advance(*, series_id: int, now: datetime | None = None) -> Meeting | None:
+    """Create the series' next meeting if it is due (the latest took place, or the next start is within
+    `days_ahead`); None otherwise. Exactly once: the series row is locked and (series, start) is unique."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        series = MeetingSeries.objects.select_for_update().filter(pk=series_id, active=True).first()
+        if series is None:
+            return None
+        latest = (
+            Meeting.objects.filter(series=series)
+            .select_related("club", "book")
+            .order_by("-starts_at")
+            .first()
+        )
+        if latest is None:
+            return None
+        first = (
+            Meeting.objects.filter(series=series)
+            .order_by("starts_at")
+            .values_list("starts_at", flat=True)
+            .first()
+        )
+        next_start = recurrence.next_occurrence(
+            series.rrule, series.timezone, after=latest.starts_at, starts=first
+        )
+        if next_start is None:
+            return None
+        taken_place = latest.status == MeetingStatus.COMPLETED or latest.ends_at <= now
+        if not taken_place and now < next_start - timedelta(days=series.days_ahead):
+            return None
+        meeting = Meeting(
+            club=latest.club,
+            book=latest.book,
+            starts_at=next_start,
+            duration_minutes=series.duration_minutes,
+            place=series.place,
+            online_link=series.online_link,
+            target_page=latest.target_page,
+            timezone=series.timezone,
+            description=latest.description,
+            attendance_limit=latest.attendance_limit,
+            created_by=series.created_by,
+            series=series,
+        )
+        meeting.full_clean(exclude=["ends_at"])
+        try:
+            with transaction.atomic():
+                meeting.save()
+        except IntegrityError:
+            return None  # another sweep created it a moment ago
+        events.meeting_start_set.send(sender=Meeting, meeting=meeting)
+        reminders.meeting_scheduled(meeting=meeting, actor=None)
+        return meeting
+
+
+def series_advance_due(now: datetime | None = None) -> int:
+    """The sweep: the next meeting of every active series that is due. Returns how many it created."""
+    ids = MeetingSeries.objects.filter(active=True).values_list("pk", flat=True)
+    return sum(series_advance(series_id=pk, now=now) is not None for pk in ids)

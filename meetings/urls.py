@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import discussion, feeds, manage, mine, plan, race, reviews
+from meetings.views import discussion, feeds, manage, mine, plan, race, reviews, series
 
 # The meeting page (meetings:detail) and its edit form (meetings:edit) show the bets too: booky.site
 # mounts them into this namespace (booky/site/urls.py).
@@ -27,6 +27,7 @@ urlpatterns = [
     path("meetings/<int:pk>/check-in/", race.check_in, name="check_in"),
     path("meetings/<int:pk>/reviews/", reviews.reviews, name="reviews"),
     path("meetings/<int:pk>/plan/", plan.reading_plan, name="plan"),
+    path("meetings/series/<int:pk>/", series.series_page, name="series"),
     path("clubs/<slug:slug>/meetings/new/", manage.create, name="create"),
     path("calendar/<str:token>.ics", feeds.feed, name="feed"),
 ]

@@ -18,7 +18,7 @@ from booky.core.htmx import redirect_for as _redirect
 from booky.core.timezones import viewer_timezone
 from clubs.models import Club
 from meetings import permissions, services
-from meetings.forms import AnnouncementForm, CancelForm, MeetingForm
+from meetings.forms import AnnouncementForm, CancelForm, NewMeetingForm
 from meetings.page_helpers import (
     add_domain_error,
     book_from,
@@ -40,10 +40,14 @@ def create(request, slug: str):
         raise PermissionDenied("Only the owner and moderators can schedule meetings.")
     tz = viewer_timezone(request.user)
     if request.method == "POST":
-        form = MeetingForm(request.POST, tz=tz)
+        form = NewMeetingForm(request.POST, tz=tz)
         if form.is_valid():
             try:
                 meeting = services.meeting_create(actor=request.user, club=club, **form.service_arguments())
+                if form.cleaned_data.get("repeat"):
+                    services.series_start(
+                        actor=request.user, meeting=meeting, repeat=form.cleaned_data["repeat"]
+                    )
             except DomainError as error:
                 add_domain_error(form, error)
             except ValidationError as error:
@@ -55,7 +59,7 @@ def create(request, slug: str):
         selected = selected or book_from(request.POST.get("book"))
     else:
         prefill = prefill_from_query(request)
-        form = MeetingForm(initial=prefill or {"duration_minutes": 120}, tz=tz)
+        form = NewMeetingForm(initial=prefill or {"duration_minutes": 120}, tz=tz)
         status, selected = 200, book_from(request.GET.get("book"))
     context = {
         "form": form,

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from bets.tasks import resolve_due_meetings
 from clubs.polls.services import polls_close_due, polls_remind_closing
 from meetings.reminders import send_due_reminders
-from meetings.services import send_plan_nudges
+from meetings.services import send_plan_nudges, series_advance_due
 
 
 class Command(BaseCommand):
@@ -37,6 +37,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Closed {closed} poll(s).")
             polls_remind_closing()
             send_plan_nudges()
+            created = series_advance_due()
+            if created or not loop:
+                self.stdout.write(f"Created {created} meeting(s) of recurring series.")
             if not loop:
                 return
             time.sleep(loop)

@@ -27,7 +27,7 @@ from meetings import permissions, services
 from meetings.discussion import permissions as discussion_permissions
 from meetings.discussion.sections import section_context
 from meetings.discussion.selectors import latest_post_subquery, new_post_count
-from meetings.forms import MeetingForm
+from meetings.forms import MeetingForm, SeriesMeetingForm
 from meetings.models import Meeting
 from meetings.page_helpers import (
     add_domain_error,
@@ -107,8 +107,9 @@ def edit(request, pk: int):
     tz = viewer_timezone(request.user)
     stale_message = ""
     open_bets = _open_bet_count(meeting)
+    form_class = SeriesMeetingForm if meeting.series_id else MeetingForm
     if request.method == "POST":
-        form = MeetingForm(request.POST, tz=tz)
+        form = form_class(request.POST, tz=tz)
         status = 422
         if form.is_valid() and form.cleaned_data["version"] is None:
             form.add_error(None, "This form is missing its version: reload the page and try again.")
@@ -125,9 +126,11 @@ def edit(request, pk: int):
                     expected_version=form.cleaned_data["version"],
                     **arguments,
                 )
+                if form.cleaned_data.get("apply_to") == "series":
+                    services.series_update_from(actor=request.user, meeting=meeting)
             except services.StaleVersion as error:
                 meeting, status, stale_message = error.current, 409, error.message
-                form = MeetingForm(initial=MeetingForm.initial_for(meeting, tz), tz=tz)
+                form = form_class(initial=MeetingForm.initial_for(meeting, tz), tz=tz)
             except DomainError as error:
                 add_domain_error(form, error)
                 status = status_for(error)
@@ -143,7 +146,7 @@ def edit(request, pk: int):
         )
     else:
         prefill = prefill_from_query(request)
-        form = MeetingForm(initial=prefill or MeetingForm.initial_for(meeting, tz), tz=tz)
+        form = form_class(initial=prefill or MeetingForm.initial_for(meeting, tz), tz=tz)
         status, selected = 200, book_from(request.GET.get("book")) or meeting.book
     context = {
         "form": form,
