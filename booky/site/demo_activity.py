@@ -389,4 +389,9 @@ def ensure_reviews_and_plan(users: dict[str, User], now: datetime | None = None)
         )
         Meeting.objects.filter(pk=meeting.pk).update(plan_set_on=today - timedelta(days=8))
         made += 1
+    # The Lisbon club meets monthly, on the same weekday: December's meeting starts the series.
+    if meeting is not None and meeting.series_id is None:
+        owner = meeting.club.memberships.get(role="owner").user
+        meeting_services.series_start(actor=owner, meeting=meeting, repeat="monthly")
+        made += 1
     return made

@@ -124,7 +124,7 @@ class Command(BaseCommand):
             "discussion posts": 0,
             "shelf entries": 0,
             "next-book polls": 0,
-            "ratings and reading plans": 0,
+            "ratings, reading plans and series": 0,
         }
         with transaction.atomic():
             users = {spec.username: self.ensure_user(spec) for spec in USERS}
@@ -136,7 +136,7 @@ class Command(BaseCommand):
             self.created["discussion posts"] += demo_activity.ensure_discussions(users)
             self.created["shelf entries"] += demo_activity.ensure_shelves(users)
             self.created["next-book polls"] += demo_activity.ensure_polls(users)
-            self.created["ratings and reading plans"] += demo_activity.ensure_reviews_and_plan(users)
+            self.created["ratings, reading plans and series"] += demo_activity.ensure_reviews_and_plan(users)
 
         if any(self.created.values()):
             summary = ", ".join(f"{count} {what}" for what, count in self.created.items())
