@@ -24,8 +24,9 @@ def reminder_settings(request):
     chosen = dict(ReminderPreference.objects.filter(user=request.user).values_list("club_id", "leads"))
     status, errors = 200, {}
     if request.method == "POST":
+        raw = str(request.POST.get("club", ""))
         club = get_object_or_404(
-            Club, pk=request.POST.get("club") if str(request.POST.get("club", "")).isdigit() else 0
+            Club, pk=int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else 0
         )
         form = RemindersForm(request.POST, prefix=f"club-{club.pk}")
         if form.is_valid():
