@@ -76,13 +76,13 @@ class MeetingForm(forms.Form):
     )
     description = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     attendance_limit = StrictIntegerField(
-        label="Places",
+        label="Attendance limit",
         required=False,
         min_value=1,
         max_value=10_000,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text="Leave it empty for no limit. Beyond it, “going” joins a waiting list; a place given up goes to the first on it.",
-        error_messages={"invalid": "Enter a whole number of places.", "min_value": "At least 1 place."},
+        error_messages={"invalid": "Enter a whole number of people.", "min_value": "At least 1 person."},
     )
     version = StrictIntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 

@@ -86,4 +86,4 @@ def test_the_meeting_page_says_where_i_am_on_the_list(client, cast, full):
 def test_the_limit_is_set_on_the_meeting_form(client, cast, meeting):
     client.force_login(cast.owner)
     page = client.get(reverse("meetings:edit", args=[meeting.pk]))
-    assert "Places" in page.text
+    assert "Attendance limit" in page.text
