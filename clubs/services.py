@@ -44,8 +44,13 @@ def _require(allowed: bool, actor, message: str) -> None:
         raise NotAllowed(message)
 
 
-def _lock_club(club: Club) -> Club:
-    locked = Club.objects.select_for_update().filter(pk=club.pk).first()
+def _lock_club(club: Club, *, for_delete: bool = False) -> Club:
+    # FOR NO KEY UPDATE (not FOR UPDATE) unless the club is to go: club operations still wait for each
+    # other, but another transaction's foreign-key check on the club (a ledger or standings row of one of
+    # its meetings, checked at COMMIT) does not wait for us. With FOR UPDATE, a member removal holding
+    # the club and waiting for a meeting deadlocked with an RSVP holding the meeting and committing rows
+    # that refer to the club.
+    locked = Club.objects.select_for_update(no_key=not for_delete).filter(pk=club.pk).first()
     if locked is None:  # deleted by someone else since the caller loaded it
         raise NotFound("This club no longer exists.")
     permissions.forget_roles(club)
@@ -136,7 +141,7 @@ def club_delete(*, actor, club: Club) -> None:
     (bets keeps a club whose meetings hold points history: the ledger keeps every row forever)."""
     _require(permissions.can_delete_club(actor, club), actor, "Only the owner can delete this club.")
     removed_by_staff = not permissions.is_owner(actor, club)  # a site moderator (the admin, the API)
-    club = _lock_club(club)
+    club = _lock_club(club, for_delete=True)
     events.club_deleting.send(sender=Club, club=club)  # a receiver refuses by raising a DomainError
     members = [membership.user for membership in club.memberships.select_related("user").order_by("pk")]
     club.delete()
