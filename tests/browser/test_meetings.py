@@ -213,9 +213,14 @@ def test_an_unchanged_race_is_revalidated_not_downloaded_again(new_page, caplog)
         page.evaluate("() => { document.querySelector('#race').dataset.shown = 'before'; }")
         with page.expect_response(lambda response: f"/meetings/{meeting.pk}/?since=" in response.url):
             page.evaluate("() => window.htmx.trigger(document.body, 'race-refresh')")
-        # The answer (fresh, or the browser's copy after a 304) has replaced the race: the next poll
-        # goes from the new element.
-        page.wait_for_function("() => document.querySelector('#race').dataset.shown !== 'before'")
+        # The answer (fresh, or the browser's copy after a 304) has replaced the race, and htmx has
+        # processed the new element (it drops `htmx-added` as it attaches the poll's listener, one
+        # settle delay after the swap): the next poll goes from the new element. Triggering inside
+        # that window would find no listener, which a loaded CI machine widens.
+        page.wait_for_function(
+            "() => { const race = document.querySelector('#race');"
+            " return race.dataset.shown !== 'before' && !race.classList.contains('htmx-added'); }"
+        )
 
     # The first poll downloads the race; the next one, with nothing changed, is a 304 from the
     # browser's own If-None-Match, and the race stays on the page.
