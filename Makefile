@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_DATABASE_URL := $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/booky)
 
-.PHONY: help uv install run serve worker demo test test-pg test-browser nu-checker schemathesis lint bench bench-smoke bench-capacity bench-leaderboards
+.PHONY: help uv install run serve worker demo test test-pg test-browser nu-checker schemathesis lint bench bench-smoke bench-capacity bench-leaderboards test-operations
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -103,6 +103,12 @@ test-pg: install  ## Run the whole test suite on PostgreSQL (DATABASE_URL, defau
 	export PAGE_CACHE_SECONDS="$${PAGE_CACHE_SECONDS:-30}"
 	$(PYTHON) -c "$$ENSURE_PG_DATABASE"
 	uv run pytest $(PYTEST_ARGS)
+
+# Tests marked `operations`: several processes against real PostgreSQL (and its streaming replica,
+# `make replica`), Redis and gunicorn. Each test makes and drops its own databases.
+test-operations: install  ## Multi-node checks: a streaming replica, two gunicorn nodes, Redis (run `make replica` first)
+	@export DATABASE_URL="$(PG_DATABASE_URL)" REDIS_URL=
+	uv run pytest -m operations $(PYTEST_ARGS)
 
 # The page gates' Nu HTML checker (tests/browser/test_page_gates.py): npm's vnu-jar, run with Java.
 NU_CHECKER_VERSION := 26.9.27
