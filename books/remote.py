@@ -34,6 +34,8 @@ import requests
 import urllib3
 from django.core.cache import cache
 
+from booky.core import metrics
+
 logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 2.0
@@ -174,7 +176,8 @@ class Remote:
     def record_success(self) -> None:
         cache.delete_many([self._failures_key, self._open_until_key])
 
-    def record_failure(self) -> None:
+    def record_failure(self, reason: str) -> None:
+        metrics.book_source_errors.labels(self.name, metrics.error_kind(reason)).inc()
         cache.add(self._failures_key, 0, timeout=CACHE_SECONDS)
         try:
             failures = cache.incr(self._failures_key)
@@ -286,7 +289,7 @@ class Remote:
                 raise Unavailable("no answer within the deadline") from error
         except Unavailable as error:
             logger.warning("%s unavailable: %s", self.label, error)
-            self.record_failure()
+            self.record_failure(str(error))
             raise
         except NotFound:
             self.record_success()  # a clear "no" is a healthy answer
@@ -361,7 +364,7 @@ class Remote:
                 logger.warning("%s unavailable: %s", self.label, error)
             else:
                 logger.exception("%s lookup failed", self.label)
-            self.record_failure()
+            self.record_failure(str(error) if isinstance(error, Unavailable) else "bug")
             self._remember_failure(query)
         else:
             self.record_success()
@@ -389,7 +392,7 @@ class Remote:
         if self.submit(self._search_job, query, fetch, answer_by) is None:
             cache.delete(self._pending_key(query))
             logger.warning("%s unavailable: all workers busy", self.label)
-            self.record_failure()
+            self.record_failure("all workers busy")
             return self.unavailable
         return self.pending
 

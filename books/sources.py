@@ -17,6 +17,11 @@ from booky.core.errors import DomainError
 logger = logging.getLogger(__name__)
 
 
+def remote_sources() -> list:
+    """Each book source's `Remote` (its breaker and configuration), for /metrics."""
+    return [google_books._remote, open_library._remote]
+
+
 def _as_isbn_13(isbn_13: str, isbn_10: str) -> str:
     if isbn_13 and isbn_lib.is_valid_isbn13(isbn_13):
         return isbn_13

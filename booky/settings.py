@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: request latency and queries per request for /metrics (booky/core/metrics.py).
+    "booky.core.metrics.RequestMetricsMiddleware",
     "booky.core.request_log.RequestLogMiddleware",
     # Reads several parts of a page ask for, once per request (booky/core/request_memo.py).
     "booky.core.request_memo.RequestMemoMiddleware",
@@ -350,7 +352,7 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # Logging: one line per request (JSON when LOG_JSON=1).
 LOG_JSON = env_bool("LOG_JSON")
@@ -369,6 +371,22 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# /metrics (Prometheus text format) answers only a scraper sending "Authorization: Bearer METRICS_TOKEN";
+# without a token it does not exist. docs/operations.md lists the metrics.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+# Error reports to Sentry (or a Sentry-compatible service) when SENTRY_DSN is set; no personal data.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from booky.core.error_reports import error_reports_start
+
+    error_reports_start(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        release=os.environ.get("SENTRY_RELEASE", "") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
 
 # Google Books: reached only when configured and reachable; the local catalog answers otherwise.
 GOOGLE_BOOKS_URL = os.environ.get("GOOGLE_BOOKS_URL", "https://www.googleapis.com/books/v1/volumes")

@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from booky.core import health
 from booky.site import urls as site_urls
 from booky.site.views import home
+from booky.site.views import metrics as metrics_views
 
 # The admin's login goes through allauth, so its rate limits apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
