@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from booky.core import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -305,11 +307,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# Uploaded media (avatars): on the local disk under MEDIA_ROOT, served by Django at MEDIA_URL; or, with
+# MEDIA_BUCKET, in S3-compatible object storage, which serves them itself (booky/core/media_storage.py).
 MEDIA_URL = "media/"
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_IN_OBJECT_STORAGE = media_storage.uses_object_storage(os.environ)
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True) and not MEDIA_IN_OBJECT_STORAGE
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage.default_storage(os.environ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if (DEBUG or TESTING)
@@ -324,13 +329,16 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    # Book covers come from Google's image hosts; nothing else external is allowed.
+    # Book covers come from Google's and Open Library's image hosts, avatars from the media bucket
+    # (when MEDIA_BUCKET is set); nothing else external is allowed.
     "img-src": [
         CSP.SELF,
         "data:",
         "https://books.google.com",
         "https://books.googleusercontent.com",
         "https://covers.openlibrary.org",
+        # Avatars, when they live in object storage.
+        *media_storage.media_origins(os.environ),
     ],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
