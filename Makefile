@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_DATABASE_URL := $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/booky)
 
-.PHONY: help uv install run serve worker demo test test-pg test-browser nu-checker schemathesis lint bench bench-smoke bench-capacity bench-leaderboards test-operations
+.PHONY: help uv install run serve worker demo test test-pg test-browser nu-checker schemathesis lint bench bench-smoke bench-capacity bench-leaderboards test-operations backup restore restore-drill
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -138,6 +138,29 @@ lint: install  ## ruff, the import contracts (one-way layers), missing migration
 	  SECRET_KEY="$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  ALLOWED_HOSTS=booky.example.com \
 	  $(MANAGE) check --deploy --fail-level WARNING
+
+# Backups of the configured database (DATABASE_URL, else SQLITE_PATH): the commands only read
+# settings, so a missing SECRET_KEY/ALLOWED_HOSTS is filled in for this run, as `make serve` does.
+define BACKUP_ENV
+if [ -z "$${DEBUG:-}" ]; then
+  export SECRET_KEY="$${SECRET_KEY:-$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')}"
+  export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost}"
+fi
+endef
+
+backup:  ## Back up the database to backups/ (pg_dump custom format, or a SQLite copy; OUTPUT= another path)
+	@$(BACKUP_ENV)
+	$(MANAGE) backup_database $(if $(OUTPUT),--output "$(OUTPUT)")
+
+restore:  ## Restore FILE= into a NEW database (INTO= its name, URL or SQLite path) and print how to switch to it
+	@if [ -z "$(FILE)" ]; then echo "Usage: make restore FILE=backups/booky-....dump [INTO=name]" >&2; exit 2; fi
+	$(BACKUP_ENV)
+	$(MANAGE) restore_database "$(FILE)" $(if $(INTO),--into "$(INTO)")
+
+# Seeds booky_drill (PostgreSQL at DATABASE_URL's server, default local) and a SQLite file, backs each
+# up, restores it into a new database and compares them (.ci/restore_drill.py); drops what it made.
+restore-drill: install  ## Back up, restore into a new database, then audit_points and every table's rows must match
+	@DATABASE_URL="$(PG_DATABASE_URL)" $(PYTHON) .ci/restore_drill.py
 
 # bench/run.py recreates booky_bench and booky_bench_floor on DATABASE_URL's server (default: local
 # PostgreSQL), uses Redis db 12 and wrk; results go to bench/results/. README "Benchmark" explains them.
