@@ -50,7 +50,6 @@ from bets.models import (
 )
 from bets.payouts import BetLine, Outcome, settle
 from bets.standings import standings_add
-from booky.core import metrics
 from booky.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from meetings.models import Attendance, Meeting, MeetingStatus, Rsvp
 from social.models import NotificationKind
@@ -463,9 +462,6 @@ def meeting_resolve_bets(*, meeting_id: int, now: datetime | None = None) -> boo
                 meeting=meeting,
             )
     Meeting.objects.filter(pk=meeting.pk).update(bets_resolved_at=now)
-    if not cancelled:  # a cancelled meeting's refunds are not a settlement that could be late
-        delay = max(0.0, (now - meeting.starts_at).total_seconds())
-        transaction.on_commit(lambda: metrics.meeting_settlement_seconds.observe(delay))
     for bet in bets:
         _notify_settled(
             bet, meeting, why=_refund_reason(bet, meeting, horse_declined=bet.horse_id in declined)

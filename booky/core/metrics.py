@@ -1,10 +1,11 @@
-"""The process's Prometheus metrics: what each request, settlement and book-source call adds to them.
+"""The process's Prometheus metrics: what each request and book-source call adds to them.
 
-Counters and histograms live in prometheus_client's default registry. Under gunicorn every worker
+Counters and histograms of what this process does live in prometheus_client's default registry. Under gunicorn every worker
 is its own process, so `booky/gunicorn.conf.py` sets PROMETHEUS_MULTIPROC_DIR before the workers
 start: each process then writes its values to files there and a scrape adds them up
 (booky/site/views/metrics.py), whichever worker answers it. Values that live in the database or the
-shared cache (queue depth, sessions, breakers) are read at scrape time instead, not kept here.
+shared cache (queue depth, sessions, breakers, how late settlements came) are read at scrape time
+instead: they are the same whichever node answers, and the worker that settles bets serves no scrape.
 
 Labels are bounded on purpose: the view's URL name (never the path, which holds ids), the status
 code, the book source's name and an error kind from a short list.
@@ -19,8 +20,6 @@ from prometheus_client import Counter, Histogram
 # Pages answer in milliseconds, a slow page in a second or two; the request timeout is 30 s.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 QUERY_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89)
-# Bets settle at the meeting's start through a queued task, or at the sweep every minute.
-SETTLEMENT_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 6 * 3600, 24 * 3600)
 
 request_seconds = Histogram(
     "booky_request_duration_seconds",
@@ -33,11 +32,6 @@ request_queries = Histogram(
     "Database queries one request ran, by view.",
     ["view"],
     buckets=QUERY_BUCKETS,
-)
-meeting_settlement_seconds = Histogram(
-    "booky_meeting_settlement_seconds",
-    "Seconds from a meeting's start to the settlement of its bets.",
-    buckets=SETTLEMENT_BUCKETS,
 )
 book_source_errors = Counter(
     "booky_book_source_errors_total",

@@ -130,8 +130,7 @@ def test_a_settlement_records_how_long_after_the_start_it_came(
     starts_at = timezone.now() - timedelta(seconds=90)
     meeting = MeetingFactory(club=club, book=BookFactory(page_count=100), starts_at=starts_at)
     before = scrape(client)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert bet_services.meeting_resolve_bets(meeting_id=meeting.pk, now=starts_at + timedelta(seconds=90))
+    assert bet_services.meeting_resolve_bets(meeting_id=meeting.pk, now=starts_at + timedelta(seconds=90))
     after = scrape(client)
     assert value(after, "booky_meeting_settlement_seconds_count") == (
         value(before, "booky_meeting_settlement_seconds_count") + 1

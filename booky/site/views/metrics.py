@@ -6,7 +6,8 @@ Prometheus sends the token as `authorization: {credentials: ...}` (a Bearer head
 A scrape adds two kinds of values. The counters and histograms of booky/core/metrics.py, from every
 worker process when PROMETHEUS_MULTIPROC_DIR is set (gunicorn sets it), else from this process. And
 values read now from the database and the shared cache, which are the same whichever node answers:
-the task queue, unsettled meetings, active sessions and each book source's breaker.
+the task queue, how late settlements came and which are overdue, active sessions and each book
+source's breaker.
 """
 
 import hmac
@@ -15,14 +16,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db.models import Count, Min, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from books.sources import remote_sources
@@ -30,6 +31,36 @@ from meetings.models import Meeting, MeetingStatus
 
 # A meeting's bets settle by a task at its start and by the minute's sweep; later than this is a fault.
 SETTLEMENT_GRACE = timedelta(minutes=5)
+SETTLEMENT_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 6 * 3600, 24 * 3600)
+
+
+def settlement_histogram() -> HistogramMetricFamily:
+    """Seconds from each meeting's start to the settlement of its bets, over every settled meeting.
+
+    Read from the meetings table, not counted as it happens: settlements run in the task worker and
+    the sweeper, which serve no scrape. Settled meetings stay settled, so the counts only grow, as a
+    Prometheus histogram's must. One aggregate query (a scan of meetings; see docs/operations.md).
+    """
+    delay = ExpressionWrapper(F("bets_resolved_at") - F("starts_at"), output_field=DurationField())
+    settled = Meeting.objects.filter(bets_resolved_at__isnull=False).exclude(status=MeetingStatus.CANCELLED)
+    counts = settled.aggregate(
+        total=Count("id"),
+        seconds=Sum(delay),
+        **{
+            f"le_{index}": Count(
+                "id", filter=Q(bets_resolved_at__lte=F("starts_at") + timedelta(seconds=bound))
+            )
+            for index, bound in enumerate(SETTLEMENT_BUCKETS)
+        },
+    )
+    buckets = [(f"{float(bound)}", counts[f"le_{index}"]) for index, bound in enumerate(SETTLEMENT_BUCKETS)]
+    buckets.append(("+Inf", counts["total"]))
+    family = HistogramMetricFamily(
+        "booky_meeting_settlement_seconds", "Seconds from a meeting's start to the settlement of its bets."
+    )
+    seconds = counts["seconds"]
+    family.add_metric([], buckets, sum_value=seconds.total_seconds() if seconds else 0.0)
+    return family
 
 
 class StateCollector:
@@ -74,6 +105,7 @@ class StateCollector:
             f"Meetings started over {SETTLEMENT_GRACE.seconds // 60} minutes ago (or cancelled) whose bets are not settled.",
             value=overdue,
         )
+        yield settlement_histogram()
         yield GaugeMetricFamily(
             "booky_active_sessions",
             "Signed-in sessions that have not expired.",
