@@ -32,7 +32,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -143,8 +143,8 @@ from django.core.management import call_command
 from django.db import connection
 connection.ensure_connection()
 print("ready", flush=True)
-sys.stdin.readline()
-call_command(*sys.argv[1:])
+if sys.stdin.readline().strip() == "go":  # not at EOF: a test that failed before its turn
+    call_command(*sys.argv[1:])
 """
 
 
@@ -264,6 +264,7 @@ class Cluster:
     b: Node
     env: dict
     seed: dict
+    commands: list = field(default_factory=list)  # PreparedCommands, stopped at the end
 
     def logs(self) -> str:
         return "\n".join(f"--- {node.name}\n{node.log.read_text()[-4000:]}" for node in (self.a, self.b))
@@ -271,16 +272,6 @@ class Cluster:
     def query(self, statement: str, params=()) -> list[tuple]:
         with psycopg.connect(self.env["DATABASE_URL"]) as connection:
             return connection.execute(statement, params).fetchall()
-
-    def manage(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(VENV_BIN / "python"), "manage.py", *args],
-            cwd=PROJECT_DIR,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
 
 
 class Visitor:
@@ -400,7 +391,12 @@ def cluster(tmp_path_factory):
         assert collectstatic.wait(timeout=120) == 0, collectstatic.stdout.read()
         for node in nodes:
             wait_until_ready(node)
-        yield Cluster(nodes[0], nodes[1], env, seed)
+        cluster = Cluster(nodes[0], nodes[1], env, seed)
+        yield cluster
+        for command in cluster.commands:
+            if command.process.poll() is None:
+                command.process.kill()
+                command.process.communicate()
     finally:
         for helper in (setup, collectstatic):
             if helper.poll() is None:
@@ -496,10 +492,14 @@ def test_failed_logins_from_one_address_are_limited_across_both_nodes(cluster):
 # --- settlement ----------------------------------------------------------------------------------
 
 
-def start_racers(cluster: Cluster, *commands: list[str]) -> list[subprocess.Popen]:
-    racers = [
-        subprocess.Popen(
-            [str(VENV_BIN / "python"), "-c", RACER, *command],
+class PreparedCommand:
+    """A management command in its own process, started now and run on `go()`: Django is set up and
+    connected by then, so several really start together and none waits for its imports."""
+
+    def __init__(self, cluster: Cluster, *args: str):
+        self.args = args
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "python"), "-c", RACER, *args],
             cwd=PROJECT_DIR,
             env=cluster.env,
             stdin=subprocess.PIPE,
@@ -507,16 +507,38 @@ def start_racers(cluster: Cluster, *commands: list[str]) -> list[subprocess.Pope
             stderr=subprocess.PIPE,
             text=True,
         )
-        for command in commands
-    ]
-    for racer in racers:
-        line = racer.stdout.readline()
-        assert line.strip() == "ready", (line, racer.stderr.read() if racer.poll() is not None else "")
-    return racers
+        cluster.commands.append(self)
+
+    def wait_ready(self) -> None:
+        line = self.process.stdout.readline()
+        assert line.strip() == "ready", (
+            self.args,
+            line,
+            self.process.poll() is not None and self.process.stderr.read(),
+        )
+
+    def go(self) -> None:
+        self.process.stdin.write("go\n")
+        self.process.stdin.flush()
+
+    def finish(self) -> str:
+        out, err = self.process.communicate(timeout=60)
+        assert self.process.returncode == 0, (self.args, out, err)
+        return out + err
+
+    def run(self) -> str:
+        self.wait_ready()
+        self.go()
+        return self.finish()
 
 
-def release_together(racers: list[subprocess.Popen], requests_at_once: list) -> list:
-    """Release the racers and make the HTTP requests (callables) at the same instant; their answers."""
+def assert_points_consistent(auditor: PreparedCommand) -> None:
+    output = auditor.run()
+    assert "Points are consistent." in output, output
+
+
+def release_together(racers: list[PreparedCommand], requests_at_once: list) -> list:
+    """Run the racers and make the HTTP requests (callables) at the same instant; their answers."""
     barrier = threading.Barrier(len(requests_at_once) + 1, timeout=30)
     answers: list = [None] * len(requests_at_once)
 
@@ -532,8 +554,7 @@ def release_together(racers: list[subprocess.Popen], requests_at_once: list) -> 
         thread.start()
     barrier.wait()
     for racer in racers:
-        racer.stdin.write("go\n")
-        racer.stdin.flush()
+        racer.go()
     for thread in threads:
         thread.join(timeout=60)
     return answers
@@ -543,6 +564,13 @@ def test_one_meeting_settles_once_with_two_sweeps_a_worker_and_both_nodes_at_onc
     a, b = cluster.a, cluster.b
     meeting = cluster.seed["due"]
     users = cluster.seed["users"]
+    # Started first, so they set up while the visitors log in.
+    racers = [
+        PreparedCommand(cluster, "resolve_due_meetings"),
+        PreparedCommand(cluster, "resolve_due_meetings"),
+        PreparedCommand(cluster, "db_worker", "--batch", "--no-startup-delay"),
+    ]
+    auditor = PreparedCommand(cluster, "audit_points")
     ada, bruno = Visitor("198.51.100.6"), Visitor("198.51.100.7")
     assert ada.log_in(a, "ada").status_code == 302
     assert bruno.log_in(b, "bruno").status_code == 302
@@ -558,12 +586,8 @@ def test_one_meeting_settles_once_with_two_sweeps_a_worker_and_both_nodes_at_onc
     )[0][0]
     assert queued >= 1  # meeting_create deferred its settlement to the start, for the worker
 
-    racers = start_racers(
-        cluster,
-        ["resolve_due_meetings"],
-        ["resolve_due_meetings"],
-        ["db_worker", "--batch", "--no-startup-delay"],
-    )
+    for racer in racers:
+        racer.wait_ready()
     answers = release_together(
         racers,
         [
@@ -573,12 +597,10 @@ def test_one_meeting_settles_once_with_two_sweeps_a_worker_and_both_nodes_at_onc
             lambda: bruno.get(a, f"/meetings/{meeting}/"),
         ],
     )
-    outputs = [racer.communicate(timeout=60) for racer in racers]
-    for racer, (out, err) in zip(racers, outputs, strict=True):
-        assert racer.returncode == 0, (out, err)
+    outputs = [racer.finish() for racer in racers]
     assert all(getattr(answer, "status_code", None) == 200 for answer in answers), (answers, cluster.logs())
 
-    swept = sum(int(re.search(r"Resolved (\d+) meeting", out).group(1)) for out, _ in outputs[:2])
+    swept = sum(int(re.search(r"Resolved (\d+) meeting", out).group(1)) for out in outputs[:2])
     by_task = [
         value
         for (value,) in cluster.query(
@@ -625,8 +647,7 @@ def test_one_meeting_settles_once_with_two_sweeps_a_worker_and_both_nodes_at_onc
     balances_after = dict(cluster.query("SELECT user_id, balance FROM bets_account"))
     assert balances_after == {user: balance + credited[user] for user, balance in balances_before.items()}
 
-    audit = cluster.manage("audit_points")
-    assert audit.returncode == 0 and "Points are consistent." in audit.stdout, audit.stdout + audit.stderr
+    assert_points_consistent(auditor)
     # Both nodes show the settlement: no page stored before it is served after it.
     for visitor, node in ((ada, a), (bruno, b), (ada, b), (bruno, a)):
         board = visitor.get(node, api).json()
@@ -636,6 +657,7 @@ def test_one_meeting_settles_once_with_two_sweeps_a_worker_and_both_nodes_at_onc
 def test_a_meeting_cancelled_on_both_nodes_at_once_is_cancelled_and_refunded_once(cluster):
     a, b = cluster.a, cluster.b
     meeting = cluster.seed["upcoming"]
+    auditor = PreparedCommand(cluster, "audit_points")
     owner, moderator = Visitor("198.51.100.8"), Visitor("198.51.100.9")
     assert owner.log_in(a, "ada").status_code == 302
     assert moderator.log_in(b, "bruno").status_code == 302
@@ -677,5 +699,4 @@ def test_a_meeting_cancelled_on_both_nodes_at_once_is_cancelled_and_refunded_onc
         returned[bettor] += amount
     balances_after = dict(cluster.query("SELECT user_id, balance FROM bets_account"))
     assert balances_after == {user: balance + returned[user] for user, balance in balances_before.items()}
-    audit = cluster.manage("audit_points")
-    assert audit.returncode == 0 and "Points are consistent." in audit.stdout, audit.stdout + audit.stderr
+    assert_points_consistent(auditor)
