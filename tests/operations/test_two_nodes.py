@@ -1,14 +1,15 @@
 """Two web nodes, one PostgreSQL database, one Redis: what one node knows, the other knows too.
 
-A module fixture makes its own database (booky_nodes_check, beside DATABASE_URL's server), migrates
-and seeds it, flushes Redis db 11 and starts two gunicorn masters with booky/gunicorn.conf.py, two
+A module fixture makes its own database (booky_nodes_check, beside DATABASE_URL's server, copied
+from a migrated template kept per migration hash), seeds it, flushes Redis db 11 and starts two gunicorn masters with booky/gunicorn.conf.py, two
 workers each, production settings (DEBUG off), the same SECRET_KEY, on two ports. pytest-django's
 test database is not used: every check goes through HTTP, a management command or plain SQL.
 
 - A login on node A is a session on node B; a logout on B ends it on A too. (With the sessions in
   a per-process cache, A would still serve its copy of the ended session.)
 - allauth's login limits count across both nodes: failed logins of one account alternating between
-  A and B lock it out after as many attempts as on one node, and so do failures from one address.
+  A and B (each under its own host:port) lock it out after as many attempts as on one node, and so
+  do failures from one address.
 - One meeting settles once: with two `resolve_due_meetings` sweeps and a task worker released at the
   same instant while both nodes serve the meeting, exactly one settles it, every payout is in the
   ledger once, `audit_points` is clean and both nodes show the settlement (no stored page outlives
@@ -277,16 +278,19 @@ class Cluster:
 class Visitor:
     """One browser (one cookie jar, one client address) that may reach either node."""
 
-    def __init__(self, address: str):
+    def __init__(self, address: str, *, host_per_node: bool = False):
         self.session = requests.Session()
         self.address = address
+        self.host_per_node = host_per_node
 
     def headers(self, node: Node) -> dict:
-        # What the load balancer forwards: the site's one host name whichever node it picks (allauth's
-        # per-account login limit is keyed by it), the scheme and the visitor's address.
+        # What the load balancer forwards: the site's one host name whichever node it picks (or, as a
+        # proxy that forwards the upstream's address does, the node's own host:port), the scheme and
+        # the visitor's address.
+        host = f"{SITE_HOST}:{node.port}" if self.host_per_node else SITE_HOST
         return {
-            "Host": SITE_HOST,
-            "Origin": f"https://{SITE_HOST}",
+            "Host": host,
+            "Origin": f"https://{host}",
             "X-Forwarded-Proto": "https",
             "X-Forwarded-For": self.address,
         }
@@ -464,8 +468,9 @@ def test_failed_logins_of_one_account_lock_it_out_across_both_nodes_as_on_one(cl
     one_node = Visitor("198.51.100.2")
     counted_on_one, _ = failures_until_refused((a, one_node, "dev") for _ in range(limit + 2))
 
-    # Another account, another address: the attempts alternate A, B, A, B...
-    visitor = Visitor("198.51.100.3")
+    # Another account, another address: the attempts alternate A, B, A, B..., each node under its own
+    # host:port (the lockout is per account, not per host name: social/adapters.py).
+    visitor = Visitor("198.51.100.3", host_per_node=True)
     counted_on_two, refusal = failures_until_refused(
         ((a, b)[index % 2], visitor, "elena") for index in range(limit + 2)
     )
