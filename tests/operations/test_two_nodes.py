@@ -1,9 +1,10 @@
 """Two web nodes, one PostgreSQL database, one Redis: what one node knows, the other knows too.
 
 A module fixture makes its own database (booky_nodes_check, beside DATABASE_URL's server, copied
-from a migrated template kept per migration hash), seeds it, flushes Redis db 11 and starts two gunicorn masters with booky/gunicorn.conf.py, two
-workers each, production settings (DEBUG off), the same SECRET_KEY, on two ports. pytest-django's
-test database is not used: every check goes through HTTP, a management command or plain SQL.
+from a migrated template kept per migration hash), seeds it, flushes Redis db 11 and starts two
+gunicorn masters with booky/gunicorn.conf.py, two workers each, production settings (DEBUG off),
+the same SECRET_KEY, on two ports. pytest-django's test database is not used: every check goes
+through HTTP, a management command or plain SQL.
 
 - A login on node A is a session on node B; a logout on B ends it on A too. (With the sessions in
   a per-process cache, A would still serve its copy of the ended session.)
