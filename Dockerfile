@@ -12,8 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/app/.venv \
     UV_PYTHON=/usr/local/bin/python3 \
-    PATH=/app/.venv/bin:$PATH \
-    WEB_CONCURRENCY=3
+    PATH=/app/.venv/bin:$PATH
 
 WORKDIR /app
 

@@ -17,7 +17,29 @@ import signal
 import tempfile
 
 wsgi_app = "booky.wsgi:application"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+
+MAX_DEFAULT_WORKERS = 12
+
+
+def default_workers() -> int:
+    """2 x CPUs + 1, at most MAX_DEFAULT_WORKERS.
+
+    gunicorn's own rule of thumb: while one worker waits on PostgreSQL or Redis, another can use the
+    CPU, so about two per core keep it busy. The cap is for memory and connections, not CPU: every
+    worker is a whole Django process (about 100 MB) holding its own database connection
+    (CONN_MAX_AGE), and on a 32-core host 65 workers per node would exhaust PostgreSQL's 100 default
+    connections with two nodes. process_cpu_count() honours CPU affinity (taskset, cpusets) but not a
+    cgroup CPU quota: in a container limited that way, set WEB_CONCURRENCY."""
+    cpus = os.process_cpu_count() or 1
+    return min(2 * cpus + 1, MAX_DEFAULT_WORKERS)
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
+# Each worker is replaced after about this many requests, so a slow leak (a growing cache, a library's
+# buffers) cannot grow without bound; 0 turns it off. The jitter (10% by default) spreads the
+# restarts, so the workers, started together, are not all replaced at the same moment.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or max_requests // 10)
 # A request may take this long before its worker is restarted.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # After the drain: how long workers may take to finish the requests they hold.

@@ -53,6 +53,15 @@ class AccountAdapter(DefaultAccountAdapter):
             raise self.validation_error("email_taken")
         return email
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth counts failed logins per account *and host name* (the sites framework is not
+        # installed, so the Host header, port included): behind a proxy that forwards each node's own
+        # address, or under a second allowed name, every host would get its own five attempts. One
+        # count per account, on every node. (Private in allauth: tests/social/test_login_logout.py
+        # fails if it stops being called.)
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        return f"login:{login}"
+
     def is_safe_url(self, url):
         # A malformed ?next= (e.g. "http://[::1") makes urlparse raise; treat it as unsafe, not as a 500.
         try:

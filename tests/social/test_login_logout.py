@@ -49,6 +49,17 @@ def test_repeated_failed_logins_are_rate_limited_even_with_the_right_password(cl
         client.post(LOGIN_URL, {"login": "reader", "password": f"wrong-{attempt}"})
     response = client.post(LOGIN_URL, {"login": "reader", "password": PASSWORD})
     assert "Too many failed login attempts. Try again later." in response.content.decode()
+
+
+def test_failed_logins_count_per_account_whatever_host_name_they_arrive_under(client):
+    # Two nodes behind a proxy that forwards each node's own address, or two allowed site names.
+    UserFactory(username="reader")
+    for attempt in range(5):
+        host = ("127.0.0.1:8001", "localhost:8002")[attempt % 2]
+        client.post(LOGIN_URL, {"login": "reader", "password": f"wrong-{attempt}"}, HTTP_HOST=host)
+    response = client.post(LOGIN_URL, {"login": "reader", "password": PASSWORD}, HTTP_HOST="testserver")
+    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert SESSION_KEY not in client.session
     assert SESSION_KEY not in client.session
 
 
