@@ -13,6 +13,7 @@ SIGINT (Ctrl-C) and SIGQUIT still stop at once, without the drain.
 
 import contextlib
 import os
+import shutil
 import signal
 import tempfile
 
@@ -50,7 +51,10 @@ drain_seconds = float(os.environ.get("BOOKY_DRAIN_SECONDS", "10"))
 control_socket_disable = True  # nothing uses gunicornc; one socket fewer to secure
 
 DRAINING_FILE_VARIABLE = "BOOKY_DRAINING_FILE"  # read by booky/health.py
+# Where every worker writes its Prometheus counts, so /metrics sums the node (booky/core/metrics.py).
+METRICS_DIRECTORY_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 _own_directory = ""
+_own_metrics_directory = ""
 
 
 def on_starting(server):
@@ -60,6 +64,33 @@ def on_starting(server):
         _own_directory = tempfile.mkdtemp(prefix="booky-gunicorn-")
         os.environ[DRAINING_FILE_VARIABLE] = os.path.join(_own_directory, "draining")
     _remove_draining_file()  # left over from a node that was killed while draining
+    _start_metrics_directory()
+
+
+def _start_metrics_directory():
+    """A fresh directory per start: counts from an earlier run (other pids) must not add up with ours.
+
+    Set before any worker imports prometheus_client (the app loads in the workers, after the fork),
+    which reads the variable at import to write its values to files there instead of memory.
+    """
+    global _own_metrics_directory
+    directory = os.environ.get(METRICS_DIRECTORY_VARIABLE)
+    if not directory:
+        _own_metrics_directory = tempfile.mkdtemp(prefix="booky-metrics-")
+        os.environ[METRICS_DIRECTORY_VARIABLE] = _own_metrics_directory
+        return
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):  # an operator's directory: emptied as prometheus_client asks
+        if name.endswith(".db"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker):
+    # A recycled or crashed worker's gauges must not be reported as live (its counters still add up).
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def when_ready(server):
@@ -72,6 +103,8 @@ def on_exit(server):
     if _own_directory:
         with contextlib.suppress(OSError):
             os.rmdir(_own_directory)
+    if _own_metrics_directory:
+        shutil.rmtree(_own_metrics_directory, ignore_errors=True)
 
 
 def _remove_draining_file():

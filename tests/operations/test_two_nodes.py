@@ -45,6 +45,7 @@ import requests
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.ratelimit import parse_rates
+from prometheus_client.parser import text_string_to_metric_families
 from psycopg import sql
 
 from bets.models import FINISH_AWARD, Reason
@@ -236,7 +237,11 @@ def node_env() -> dict:
         "GOOGLE_BOOKS_ENABLED": "0",
         "OPEN_LIBRARY_ENABLED": "0",
         "LOG_LEVEL": "WARNING",
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
+
+
+METRICS_TOKEN = "two-nodes-metrics-token"
 
 
 @dataclass
@@ -706,3 +711,39 @@ def test_a_meeting_cancelled_on_both_nodes_at_once_is_cancelled_and_refunded_onc
     balances_after = dict(cluster.query("SELECT user_id, balance FROM bets_account"))
     assert balances_after == {user: balance + returned[user] for user, balance in balances_before.items()}
     assert_points_consistent(auditor)
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+
+def scraped(node: Node) -> dict[str, dict[tuple, float]]:
+    response = requests.get(
+        f"{node.url}/metrics",
+        headers={"Authorization": f"Bearer {METRICS_TOKEN}", "Host": SITE_HOST, "X-Forwarded-Proto": "https"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text[:500]
+    samples: dict[str, dict[tuple, float]] = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            samples.setdefault(sample.name, {})[tuple(sorted(sample.labels.items()))] = sample.value
+    return samples
+
+
+def healthz_count(samples) -> float:
+    labels = tuple(sorted({"view": "healthz", "method": "GET", "status": "200"}.items()))
+    return samples.get("booky_request_duration_seconds_count", {}).get(labels, 0.0)
+
+
+def test_a_scrape_adds_up_every_worker_of_the_node_and_shared_state_is_the_same_on_both(cluster):
+    a, b = cluster.a, cluster.b
+    before = healthz_count(scraped(a))
+    for _ in range(12):  # spread over the node's two workers
+        response = requests.get(f"{a.url}/healthz", headers={"Host": SITE_HOST}, timeout=10)
+        assert response.status_code == 200
+    # Whichever worker answers each scrape, it reports the node's total.
+    for _ in range(4):
+        assert healthz_count(scraped(a)) == before + 12
+    shared = ("booky_active_sessions", "booky_meetings_unsettled_overdue", "booky_task_queue_depth")
+    on_a, on_b = scraped(a), scraped(b)
+    assert {name: on_a.get(name) for name in shared} == {name: on_b.get(name) for name in shared}
