@@ -109,7 +109,7 @@ def _record(alias: str, problem: str | None, detail: str, now: float) -> Health:
         and now - previous.checked_at < settings.REPLICA_CHECK_SECONDS
     )
     if problem is not None and not repeated:
-        logger.warning("Read replica %s is %s, reading from the primary: %s", alias, problem, detail)
+        logger.warning("Read replica %s skipped (%s), reading from the primary: %s", alias, problem, detail)
     return health
 
 

@@ -108,7 +108,9 @@ def test_a_failure_is_logged_once_per_check_interval(caplog, settings):
         for _ in range(3):
             replica_health.replica_failed("replica_0", OSError("connection refused"))
     lines = [record.getMessage() for record in caplog.records]
-    assert lines == ["Read replica replica_0 is down, reading from the primary: OSError: connection refused"]
+    assert lines == [
+        "Read replica replica_0 skipped (down), reading from the primary: OSError: connection refused"
+    ]
     assert replica_health.problem("replica_0") == "down"  # no new check within the interval
 
 
