@@ -13,8 +13,9 @@ MANAGE := $(PYTHON) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_DATABASE_URL := $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/booky)
+REPLICA_PORT ?= 5433
 
-.PHONY: help uv install run serve worker demo test test-pg test-browser nu-checker schemathesis lint bench bench-smoke bench-capacity bench-leaderboards test-operations backup restore restore-drill
+.PHONY: help uv install run serve worker demo test test-pg test-browser nu-checker schemathesis lint bench bench-smoke bench-capacity bench-leaderboards test-operations backup restore restore-drill replica replica-stop
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -109,6 +110,12 @@ test-pg: install  ## Run the whole test suite on PostgreSQL (DATABASE_URL, defau
 test-operations: install  ## Multi-node checks: a streaming replica, two gunicorn nodes, Redis (run `make replica` first)
 	@export DATABASE_URL="$(PG_DATABASE_URL)" REDIS_URL=
 	uv run pytest -m operations $(PYTEST_ARGS)
+
+replica:  ## (Re)create a streaming replica of the local PostgreSQL on port REPLICA_PORT (5433), pg_basebackup -R
+	@REPLICA_PORT=$(REPLICA_PORT) .ci/replica.sh
+
+replica-stop:  ## Stop the replica of `make replica` and delete its data directory
+	@REPLICA_PORT=$(REPLICA_PORT) .ci/replica.sh stop
 
 # The page gates' Nu HTML checker (tests/browser/test_page_gates.py): npm's vnu-jar, run with Java.
 NU_CHECKER_VERSION := 26.9.27

@@ -94,6 +94,8 @@ MIDDLEWARE = [
     # link, an invite code).
     "booky.core.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Reads from a read replica unless the request writes or just wrote (booky/core/replicas.py).
+    "booky.core.replicas.ReplicaReadsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "booky.core.site_url.RequestSiteUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -157,6 +159,30 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas: DATABASE_REPLICA_URLS (comma-separated postgres:// URLs) adds them as replica_0,
+# replica_1, ... Web requests read from a healthy one; writes, transactions, tasks and a browser's
+# requests for REPLICA_PIN_SECONDS after it wrote use the primary (booky/core/db_router.py). A replica
+# more than REPLICA_MAX_LAG_SECONDS behind, or down, is skipped; its health is checked at most every
+# REPLICA_CHECK_SECONDS per process (booky/core/replica_health.py).
+REPLICA_ALIASES = []
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must be postgres:// URLs.")
+    # Django's PostgreSQL backend, reporting a replica's failures so the request retries on the primary.
+    _replica["ENGINE"] = "booky.core.replica_postgresql"
+    # A replica that does not answer costs a request this long before it falls back, not forever.
+    _replica["OPTIONS"] = {"connect_timeout": 2, **_replica.get("OPTIONS", {})}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_index}"] = _replica
+    REPLICA_ALIASES.append(f"replica_{_index}")
+DATABASE_ROUTERS = ["booky.core.db_router.ReplicaRouter"] if REPLICA_ALIASES else []
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "") or 5)
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "") or 2)
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "") or 10)
 
 # Cache: Redis when REDIS_URL is set, otherwise in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
