@@ -15,6 +15,7 @@ on with a cache that all processes share).
 import contextlib
 import re
 import secrets
+import time
 from contextvars import ContextVar
 
 from django.core.cache import cache
@@ -60,7 +61,16 @@ def bump() -> None:
     # A cache that is down cannot serve stored pages either (current() answers ""). One that comes
     # back still holding the old token could serve pages up to PAGE_CACHE_SECONDS old.
     with contextlib.suppress(Exception):
-        cache.set(KEY, secrets.token_hex(8), None)
+        cache.set(KEY, f"{time.time():.3f}-{secrets.token_hex(6)}", None)
+
+
+def age_seconds(version: str) -> float | None:
+    """How long ago the write that made `version` committed (its bump's wall clock), or None if unknown."""
+    stamp, _, _ = version.partition("-")
+    try:
+        return time.time() - float(stamp)
+    except ValueError:
+        return None
 
 
 def writes_table(sql: str) -> str | None:

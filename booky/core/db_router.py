@@ -30,6 +30,7 @@ class ReplicaRouter:
         if reads.replica is not None and reads.replica not in reads.failed:
             problem = self.problem(reads.replica)
             if problem is None:
+                reads.read_a_replica = True
                 return reads.replica
             reads.skip(reads.replica, problem)
         reads.replica = None
@@ -41,6 +42,7 @@ class ReplicaRouter:
             problem = self.problem(alias)
             if problem is None:
                 reads.replica = alias
+                reads.read_a_replica = True
                 return alias
             reads.skip(alias, problem)
         return DEFAULT_DB_ALIAS

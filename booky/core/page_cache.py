@@ -32,6 +32,7 @@ from django.utils.cache import get_conditional_response
 
 from booky.core import data_version
 from booky.core.etags import release_tag
+from booky.core.replicas import current_reads
 
 # Read pages and the fragments they poll; each answers GET without side effects.
 CACHEABLE_VIEWS = frozenset(
@@ -160,12 +161,28 @@ def page_key(request, version: str, seconds: int, viewer: int) -> str:
     return f"booky:page:{viewer}:{digest}"
 
 
+def _may_lag_the_version(request) -> bool:
+    """Whether the page may have been read from a replica that had not replayed the latest write yet.
+
+    Stored under the data version of a write the page does not show, it would be served to everyone
+    as fresh. A replica in use is at most REPLICA_MAX_LAG_SECONDS behind when checked, and checked
+    every REPLICA_CHECK_SECONDS: a write older than both together is on it.
+    """
+    reads = current_reads()
+    if reads is None or not reads.read_a_replica:
+        return False
+    age = data_version.age_seconds(request._page_cache_version)
+    return age is None or age < settings.REPLICA_MAX_LAG_SECONDS + settings.REPLICA_CHECK_SECONDS
+
+
 def _storable(request, response) -> bool:
     if response.streaming or response.cookies:
         return False
     if response.status_code != 200 and not (response.status_code == 304 and response.has_header("ETag")):
         return False
     if len(response.content) > LARGEST_STORED or data_version.request_wrote():
+        return False
+    if _may_lag_the_version(request):
         return False
     if request._page_cache_api and not response.get("Content-Type", "").startswith("application/json"):
         return False  # the browsable API's HTML carries a CSRF token and the session's user
@@ -261,6 +278,7 @@ class PageCacheMiddleware:
         replayed = _replay(request, entry) if entry is not None else None
         if replayed is None:
             request._page_cache_key = key
+            request._page_cache_version = version
             request._page_cache_api = api
             request._page_cache_csrf = request.META.get("CSRF_COOKIE", "")
         return replayed

@@ -42,6 +42,8 @@ class RequestReads:
     # The replica this request reads from, chosen at its first read, so its reads see one snapshot
     # of replay progress rather than several.
     replica: str | None = None
+    # Whether any read went to a replica: what it showed may lag the latest write (booky/core/page_cache.py).
+    read_a_replica: bool = False
     failed: set[str] = field(default_factory=set)
     skipped: set[str] = field(default_factory=set)
 

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from prometheus_client import REGISTRY
 
-from booky.core import replica_health
+from booky.core import replica_health, replicas
 from booky.core.db_router import ReplicaRouter
 from booky.core.replicas import (
     PIN_COOKIE,
@@ -261,3 +261,39 @@ def test_without_replica_urls_there_is_no_router(run_django):
     result = run_django(code, {"DEBUG": "1"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# --- the page cache beside replicas -------------------------------------------------------------
+
+
+class _Request:
+    def __init__(self, version: str):
+        self._page_cache_version = version
+
+
+@pytest.mark.parametrize(
+    ("read_a_replica", "written_seconds_ago", "stored"),
+    [
+        (False, 0.5, True),  # every read on the primary: it shows the latest write
+        (True, 0.5, False),  # a replica may not have replayed a write this fresh
+        (True, 60, True),  # a write older than the lag allowed plus the check interval is on it
+    ],
+)
+def test_a_page_read_from_a_replica_is_stored_only_when_the_latest_write_must_be_on_it(
+    settings, read_a_replica, written_seconds_ago, stored
+):
+    from booky.core import page_cache
+
+    settings.REPLICA_MAX_LAG_SECONDS, settings.REPLICA_CHECK_SECONDS = 5, 2
+    version = f"{time.time() - written_seconds_ago:.3f}-abcdef"
+    with replicas.reads_scope(primary_only=False) as reads:
+        reads.read_a_replica = read_a_replica
+        assert page_cache._may_lag_the_version(_Request(version)) is not stored
+
+
+def test_a_version_of_unknown_age_from_a_replica_read_is_not_stored():
+    from booky.core import page_cache
+
+    with replicas.reads_scope(primary_only=False) as reads:
+        reads.read_a_replica = True
+        assert page_cache._may_lag_the_version(_Request("not-a-stamp"))
