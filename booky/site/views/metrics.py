@@ -20,7 +20,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q,
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_tasks_db.models import DBTaskResult
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
@@ -136,7 +136,7 @@ def _authorized(request) -> bool:
 
 
 @never_cache
-@require_GET
+@require_safe
 def metrics(request):
     if not settings.METRICS_TOKEN:
         return HttpResponse("Not found.\n", status=404, content_type="text/plain; charset=utf-8")
