@@ -95,22 +95,31 @@ def events(bodies: list[bytes]) -> list[dict]:
     return found
 
 
-def test_an_error_is_reported_without_personal_data(sentry_server, tmp_path):
+def run_probe(tmp_path, **settings) -> subprocess.CompletedProcess:
+    """The failing request, served by Booky's WSGI app in a fresh process configured by `settings`."""
     env = {
         **os.environ,
         "DEBUG": "1",
         "DATABASE_URL": "",
         "REDIS_URL": "",
         "SQLITE_PATH": str(tmp_path / "empty.sqlite3"),
-        "SENTRY_DSN": f"http://publickey@127.0.0.1:{sentry_server.server_port}/42",
-        "SENTRY_ENVIRONMENT": "ci-probe",
         "DJANGO_SETTINGS_MODULE": "booky.settings",
         "PYTHONPATH": str(PROJECT_DIR),
+        **settings,
     }
     result = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_an_error_is_reported_without_personal_data(sentry_server, tmp_path):
+    result = run_probe(
+        tmp_path,
+        SENTRY_DSN=f"http://publickey@127.0.0.1:{sentry_server.server_port}/42",
+        SENTRY_ENVIRONMENT="ci-probe",
+    )
     assert result.stdout.strip().splitlines()[-1] == "500"
 
     received = events(sentry_server.bodies)
@@ -132,18 +141,5 @@ def test_an_error_is_reported_without_personal_data(sentry_server, tmp_path):
 
 
 def test_without_a_dsn_nothing_is_sent(sentry_server, tmp_path):
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": "",
-        "REDIS_URL": "",
-        "SQLITE_PATH": str(tmp_path / "empty.sqlite3"),
-        "SENTRY_DSN": "",
-        "DJANGO_SETTINGS_MODULE": "booky.settings",
-        "PYTHONPATH": str(PROJECT_DIR),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
+    run_probe(tmp_path, SENTRY_DSN="")
     assert sentry_server.bodies == []

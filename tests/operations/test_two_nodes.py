@@ -652,17 +652,22 @@ def test_one_meeting_settles_once_with_two_sweeps_a_worker_and_both_nodes_at_onc
     assert [(user, amount) for user, reason, _, amount in entries if reason == Reason.FINISHED] == [
         (users["grace"], FINISH_AWARD)
     ]
-    credited = Counter()
-    for user, _, _, amount in entries:
-        credited[user] += amount
-    balances_after = dict(cluster.query("SELECT user_id, balance FROM bets_account"))
-    assert balances_after == {user: balance + credited[user] for user, balance in balances_before.items()}
+    assert_balances_moved(cluster, balances_before, [(user, amount) for user, _, _, amount in entries])
 
     assert_points_consistent(auditor)
     # Both nodes show the settlement: no page stored before it is served after it.
     for visitor, node in ((ada, a), (bruno, b), (ada, b), (bruno, a)):
         board = visitor.get(node, api).json()
         assert board["resolved_at"] is not None, (node.name, board)
+
+
+def assert_balances_moved(cluster, balances_before: dict, credits: list[tuple[int, int]]) -> None:
+    """Every account's balance is its balance before plus exactly the (user, amount) credits."""
+    credited = Counter()
+    for user, amount in credits:
+        credited[user] += amount
+    balances_after = dict(cluster.query("SELECT user_id, balance FROM bets_account"))
+    assert balances_after == {user: balance + credited[user] for user, balance in balances_before.items()}
 
 
 def test_a_meeting_cancelled_on_both_nodes_at_once_is_cancelled_and_refunded_once(cluster):
@@ -705,11 +710,7 @@ def test_a_meeting_cancelled_on_both_nodes_at_once_is_cancelled_and_refunded_onc
         [meeting, Reason.REFUND],
     )
     assert sorted(refunds) == sorted((bet_id, amount) for bet_id, _, amount, _ in stakes)
-    returned = Counter()
-    for _, bettor, amount, _ in stakes:
-        returned[bettor] += amount
-    balances_after = dict(cluster.query("SELECT user_id, balance FROM bets_account"))
-    assert balances_after == {user: balance + returned[user] for user, balance in balances_before.items()}
+    assert_balances_moved(cluster, balances_before, [(bettor, amount) for _, bettor, amount, _ in stakes])
     assert_points_consistent(auditor)
 
 
