@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from meetings.api import attendance, discussion, meetings, poll_winner, reviews
+from meetings.api import attendance, discussion, meetings, plan, poll_winner, reviews
 
 router = SimpleRouter()
 router.register(
@@ -8,6 +8,7 @@ router.register(
 )
 router.register("meetings", meetings.MeetingViewSet, basename="api-meeting")
 router.register("me/meetings", meetings.MyMeetingViewSet, basename="api-my-meeting")
+router.register("me/reminders", plan.MyReminderViewSet, basename="api-my-reminder")
 
 # A meeting's attendance actions (meetings/{id}/rsvp/, ...) are named like the meeting's own
 # (api-meeting-rsvp): the same basename, so a router of their own (one router takes a basename once).
@@ -21,6 +22,9 @@ discussion_router = SimpleRouter()
 discussion_router.register("meetings", discussion.MeetingPostViewSet, basename="api-meeting")
 reviews_router = SimpleRouter()
 reviews_router.register("meetings", reviews.MeetingReviewViewSet, basename="api-meeting")
+# meetings/{id}/plan/ and meetings/{id}/announcements/: the hosts' planning (api-meeting-plan, ...).
+plan_router = SimpleRouter()
+plan_router.register("meetings", plan.MeetingPlanViewSet, basename="api-meeting")
 
 # polls/{id}/schedule/: a poll's winner as a meeting, named like the poll's own actions (api-poll-schedule).
 poll_router = SimpleRouter()
@@ -32,4 +36,5 @@ urlpatterns = [
     *discussion_router.urls,
     *poll_router.urls,
     *reviews_router.urls,
+    *plan_router.urls,
 ]

@@ -42,6 +42,8 @@ def check_milestones(
             raise PlanError(f"Milestone pages go up to the target page, {target_page}.")
         if milestone.due > starts_on:
             raise PlanError(f"Every milestone is due by the meeting's day, {starts_on:%a %d %b %Y}.")
+        if today is not None and milestone.due < today - timedelta(days=MAX_DAYS):
+            raise PlanError("A milestone is due at most a year before today.")
         if "\x00" in milestone.label or len(milestone.label) > LABEL_MAX_LENGTH:
             raise PlanError(f"A milestone's name has at most {LABEL_MAX_LENGTH} characters.")
         if previous is not None and (milestone.due == previous.due or milestone.page <= previous.page):
