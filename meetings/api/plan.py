@@ -2,7 +2,6 @@
 announcements to everyone going (meetings/{id}/announcements/), and each member's reminders per club
 (me/reminders/). The same services as the pages; the same rules."""
 
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from booky.core.api import error_responses
-from clubs.models import REMINDER_LEADS, Club, Membership, clean_reminder_leads
+from clubs.models import REMINDER_LEADS, Club, clean_reminder_leads
 from meetings import plan, services
 from meetings.api_scope import MEETING_ID, MeetingChildMixin
 from meetings.models import Attendance, ReminderPreference
@@ -173,7 +172,8 @@ def _reminder_row(club: Club, chosen: dict) -> dict:
 class MyReminderViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
     serializer_class = ReminderSerializer
-    lookup_field = "club_slug"
+    lookup_field = "slug"
+    lookup_url_kwarg = "club_slug"
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
@@ -198,10 +198,7 @@ class MyReminderViewSet(viewsets.GenericViewSet):
         responses={200: ReminderSerializer, **error_responses(400, 401, 404)},
     )
     def update(self, request, club_slug=None):
-        # Not a member: 404, as for a club one cannot see; the service refuses it too.
-        club = get_object_or_404(
-            Club, pk__in=Membership.objects.filter(user=request.user).values("club"), slug=club_slug
-        )
+        club = self.get_object()  # among the caller's clubs: another club is 404, as one cannot see
         data = ReminderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.reminder_preference_set(user=request.user, club=club, leads=data.validated_data["leads"])
