@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from meetings.api import attendance, discussion, meetings, plan, poll_winner, reviews
+from meetings.api import attendance, discussion, meetings, plan, poll_winner, reviews, series
 
 router = SimpleRouter()
 router.register(
@@ -9,6 +9,7 @@ router.register(
 router.register("meetings", meetings.MeetingViewSet, basename="api-meeting")
 router.register("me/meetings", meetings.MyMeetingViewSet, basename="api-my-meeting")
 router.register("me/reminders", plan.MyReminderViewSet, basename="api-my-reminder")
+router.register("series", series.SeriesViewSet, basename="api-series")
 
 # A meeting's attendance actions (meetings/{id}/rsvp/, ...) are named like the meeting's own
 # (api-meeting-rsvp): the same basename, so a router of their own (one router takes a basename once).
@@ -25,6 +26,8 @@ reviews_router.register("meetings", reviews.MeetingReviewViewSet, basename="api-
 # meetings/{id}/plan/ and meetings/{id}/announcements/: the hosts' planning (api-meeting-plan, ...).
 plan_router = SimpleRouter()
 plan_router.register("meetings", plan.MeetingPlanViewSet, basename="api-meeting")
+series_router = SimpleRouter()
+series_router.register("meetings", series.MeetingSeriesViewSet, basename="api-meeting")
 
 # polls/{id}/schedule/: a poll's winner as a meeting, named like the poll's own actions (api-poll-schedule).
 poll_router = SimpleRouter()
@@ -37,4 +40,5 @@ urlpatterns = [
     *poll_router.urls,
     *reviews_router.urls,
     *plan_router.urls,
+    *series_router.urls,
 ]
