@@ -18,16 +18,19 @@ and a shelf further along: want to read → reading → read, never back), and a
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from difflib import SequenceMatcher
+from time import monotonic
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from books import import_files, sources, text_search
 from books.models import Book
 from books.shelves.models import (
     PROGRESS_EVERY_ROWS,
+    PROGRESS_EVERY_SECONDS,
     CheckStatus,
     ImportCheck,
     ImportSource,
@@ -256,8 +259,9 @@ def import_run(*, import_id: int) -> ShelfImport | None:
         if shelf_import is None or shelf_import.status != ImportStatus.QUEUED:
             return shelf_import
         shelf_import.status = ImportStatus.RUNNING
-        shelf_import.started_at = timezone.now()
-        shelf_import.save(update_fields=["status", "started_at"])
+        shelf_import.started_at = shelf_import.heartbeat_at = timezone.now()
+        shelf_import.attempts += 1
+        shelf_import.save(update_fields=["status", "started_at", "heartbeat_at", "attempts"])
     try:
         _import_rows(shelf_import)
     except Exception:
@@ -277,6 +281,7 @@ def _import_rows(shelf_import: ShelfImport) -> None:
     run = _Run(shelf_import, _load_known(shelf_import.user, parsed.rows))
     counts = {"added": 0, "updated": 0, "unchanged": 0, "check": 0}
     processed = len(parsed.skipped)
+    saved_at = monotonic()
     for index, row in enumerate(parsed.rows, start=1):
         book, reason = run.match(row)
         if book is not None:
@@ -292,8 +297,9 @@ def _import_rows(shelf_import: ShelfImport) -> None:
                     {"line": row.line, "title": row.title, "reason": "Already in your “check these” list."}
                 )
         processed += 1
-        if index % PROGRESS_EVERY_ROWS == 0:
+        if index % PROGRESS_EVERY_ROWS == 0 or monotonic() - saved_at >= PROGRESS_EVERY_SECONDS:
             _save_progress(shelf_import, processed, counts)
+            saved_at = monotonic()
     skipped.sort(key=lambda item: item["line"])
     ShelfImport.objects.filter(pk=shelf_import.pk).update(
         status=ImportStatus.DONE,
@@ -310,12 +316,54 @@ def _import_rows(shelf_import: ShelfImport) -> None:
 
 def _save_progress(shelf_import: ShelfImport, processed: int, counts: dict) -> None:
     ShelfImport.objects.filter(pk=shelf_import.pk).update(
+        heartbeat_at=timezone.now(),
         processed_rows=min(processed, shelf_import.total_rows),
         added_count=counts["added"],
         updated_count=counts["updated"],
         unchanged_count=counts["unchanged"],
         check_count=counts["check"],
     )
+
+
+# A running import writes its heartbeat at least every PROGRESS_EVERY_SECONDS (plus one row's lookups,
+# each bounded by the book sources' deadlines): silence this long means its worker died.
+STALLED_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+GAVE_UP = (
+    "The import stopped several times before it finished; the rows counted so far are on your shelves. "
+    "Upload the file again to import the rest."
+)
+
+
+def imports_resume_stalled(now: datetime | None = None) -> int:
+    """Queue again each running import whose worker died (no heartbeat for STALLED_AFTER); after
+    MAX_ATTEMPTS, mark it failed. Safe to run anywhere, any number of times: each change is a
+    compare-and-set on the heartbeat it saw, and importing rows again adds nothing. Returns how many
+    it queued."""
+    now = now or timezone.now()
+    silent_since = now - STALLED_AFTER
+    stalled = ShelfImport.objects.filter(
+        # Started before heartbeats were written: its start is its last sign of life.
+        Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, started_at__lt=silent_since),
+        status=ImportStatus.RUNNING,
+    ).values_list("pk", "heartbeat_at", "attempts")
+    queued = 0
+    for pk, heartbeat_at, attempts in stalled:
+        still_stalled = ShelfImport.objects.filter(
+            pk=pk, status=ImportStatus.RUNNING, heartbeat_at=heartbeat_at
+        )
+        if attempts >= MAX_ATTEMPTS:
+            still_stalled.update(status=ImportStatus.FAILED, error=GAVE_UP, finished_at=now, content=b"")
+            logger.warning("Shelf import %s stopped %s times; marked failed", pk, attempts)
+            continue
+        with transaction.atomic():
+            if still_stalled.update(status=ImportStatus.QUEUED):
+                from books.shelves.tasks import run_shelf_import
+
+                transaction.on_commit(lambda pk=pk: run_shelf_import.enqueue(pk))
+                queued += 1
+                logger.warning("Shelf import %s lost its worker; queued again (attempt %s)", pk, attempts + 1)
+    return queued
 
 
 # --- the "check these" list -----------------------------------------------------------------------
@@ -391,4 +439,5 @@ __all__ = [
     "import_check_resolve",
     "import_run",
     "import_start",
+    "imports_resume_stalled",
 ]

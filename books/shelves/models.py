@@ -12,6 +12,7 @@ from django.utils import timezone
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_MESSAGE = "The file is larger than 5 MB. Export again, or split it in two."
 PROGRESS_EVERY_ROWS = 100  # the import writes its progress this often
+PROGRESS_EVERY_SECONDS = 30  # ...or this often, when rows wait on the book sources
 
 
 class Shelf(models.TextChoices):
@@ -110,6 +111,10 @@ class ShelfImport(models.Model):
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written with each progress save: a running import whose heartbeat stops has lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # How many times a worker started it (a lost worker's import is queued again, a few times).
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

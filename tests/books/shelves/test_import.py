@@ -185,3 +185,65 @@ def test_storygraph_import_keeps_dates_and_rounds_ratings(client, catalog):
 def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.get(reverse("books:import"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_an_import_whose_worker_died_is_queued_again_and_finishes_once(catalog):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    reader = UserFactory()
+    content = (FIXTURES / "goodreads_export.csv").read_bytes()
+    with _after_commit(execute=False):  # the worker never picks it up...
+        started = importing.import_start(user=reader, file_name="goodreads.csv", content=content)
+    # ...or rather, it took it and died half way: running, its heartbeat silent.
+    silent = timezone.now() - importing.STALLED_AFTER - timedelta(minutes=1)
+    ShelfImport.objects.filter(pk=started.pk).update(
+        status=ImportStatus.RUNNING, started_at=silent, heartbeat_at=silent, attempts=1, processed_rows=1
+    )
+    with _after_commit(execute=True):
+        assert importing.imports_resume_stalled() == 1
+    finished = ShelfImport.objects.get(pk=started.pk)
+    assert finished.status == ImportStatus.DONE and finished.attempts == 2
+    assert finished.processed_rows == finished.total_rows
+    assert ShelfEntry.objects.filter(user=reader, book=catalog["dune"]).count() == 1
+    with _after_commit(execute=True):
+        assert importing.imports_resume_stalled() == 0  # done: nothing to resume
+
+
+def test_a_running_import_with_a_fresh_heartbeat_is_left_alone(catalog):
+    from django.utils import timezone
+
+    reader = UserFactory()
+    with _after_commit(execute=False):
+        started = importing.import_start(
+            user=reader, file_name="g.csv", content=(FIXTURES / "goodreads_export.csv").read_bytes()
+        )
+    ShelfImport.objects.filter(pk=started.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), attempts=1
+    )
+    assert importing.imports_resume_stalled() == 0
+    assert ShelfImport.objects.get(pk=started.pk).status == ImportStatus.RUNNING
+
+
+def test_an_import_that_keeps_dying_is_marked_failed_with_what_to_do(client, catalog):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    reader = UserFactory()
+    with _after_commit(execute=False):
+        started = importing.import_start(
+            user=reader, file_name="g.csv", content=(FIXTURES / "goodreads_export.csv").read_bytes()
+        )
+    silent = timezone.now() - importing.STALLED_AFTER - timedelta(minutes=1)
+    ShelfImport.objects.filter(pk=started.pk).update(
+        status=ImportStatus.RUNNING, started_at=silent, heartbeat_at=silent, attempts=importing.MAX_ATTEMPTS
+    )
+    assert importing.imports_resume_stalled() == 0
+    failed = ShelfImport.objects.get(pk=started.pk)
+    assert failed.status == ImportStatus.FAILED and "Upload the file again" in failed.error
+    assert bytes(failed.content) == b""
+    client.force_login(reader)
+    page = client.get(reverse("books:import_status", args=[started.pk]))
+    assert "Upload the file again" in page.text.replace("&#x27;", "'")
