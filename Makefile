@@ -73,8 +73,12 @@ demo: install  ## Load the demo users and clubs (idempotent)
 	@DEBUG=1 $(MANAGE) migrate --noinput
 	DEBUG=1 $(MANAGE) seed_demo
 
-test: install  ## Run the whole test suite on SQLite
-	@DATABASE_URL= REDIS_URL= uv run pytest $(PYTEST_ARGS)
+# The suites run in PYTEST_WORKERS processes (pytest-xdist; "auto": one per CPU, 0: in this process).
+# Each process has its own test database (test_booky_gw0, ...) and its own in-process cache.
+PYTEST_WORKERS ?= auto
+
+test: install  ## Run the whole test suite on SQLite (PYTEST_WORKERS processes, default one per CPU)
+	@DATABASE_URL= REDIS_URL= uv run pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # pytest-django creates and drops test_<name> itself; the server must answer and <name> must exist.
 define ENSURE_PG_DATABASE
@@ -103,7 +107,7 @@ test-pg: install  ## Run the whole test suite on PostgreSQL (DATABASE_URL, defau
 	# and reads again also checks that no stored page outlives a write.
 	export PAGE_CACHE_SECONDS="$${PAGE_CACHE_SECONDS:-30}"
 	$(PYTHON) -c "$$ENSURE_PG_DATABASE"
-	uv run pytest $(PYTEST_ARGS)
+	uv run pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Tests marked `operations`: several processes against real PostgreSQL (and its streaming replica,
 # `make replica`), Redis and gunicorn. Each test makes and drops its own databases.

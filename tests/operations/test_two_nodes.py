@@ -377,6 +377,11 @@ def cluster(tmp_path_factory):
         text=True,
     )
     nodes = []
+    # The nodes start only once the manifest is written: each worker's static storage reads it once,
+    # when first used, and a worker that read none answers 500 for every page ("Missing staticfiles
+    # manifest entry") until it is recycled.
+    collected = collectstatic.wait(timeout=180)
+    assert collected == 0, collectstatic.stdout.read()
     for name, port in zip(("A", "B"), free_ports(2), strict=True):
         log = logs / f"node-{name}.log"
         command = [
@@ -398,7 +403,6 @@ def cluster(tmp_path_factory):
         out, err = setup.communicate(timeout=120)
         assert setup.returncode == 0, err
         seed = json.loads(out.strip().splitlines()[-1])
-        assert collectstatic.wait(timeout=120) == 0, collectstatic.stdout.read()
         for node in nodes:
             wait_until_ready(node)
         cluster = Cluster(nodes[0], nodes[1], env, seed)
