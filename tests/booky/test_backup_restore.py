@@ -91,7 +91,15 @@ def test_restoring_a_missing_file_is_refused(tmp_path):
     assert not (tmp_path / "x.sqlite3").exists()
 
 
-def test_restoring_onto_an_existing_file_is_refused_unless_forced(tmp_path):
+@pytest.fixture
+def sqlite_configured(settings, tmp_path):
+    """The commands read the configured database: SQLite here, whichever database the suite runs on
+    (the commands open no connection, so the live ones are untouched)."""
+    settings.DATABASES = {"default": sqlite_settings(tmp_path / "configured.sqlite3")}
+
+
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+def test_restoring_onto_an_existing_file_is_refused_unless_forced(tmp_path, sqlite_configured):
     source, existing = tmp_path / "db.sqlite3", tmp_path / "existing.sqlite3"
     make_database(source, rows=10)
     make_database(existing, rows=99)
@@ -106,7 +114,8 @@ def test_restoring_onto_an_existing_file_is_refused_unless_forced(tmp_path):
     assert not (tmp_path / "existing.sqlite3-wal").exists()
 
 
-def test_a_postgresql_archive_is_refused_when_the_database_is_sqlite(tmp_path):
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+def test_a_postgresql_archive_is_refused_when_the_database_is_sqlite(tmp_path, sqlite_configured):
     archive = tmp_path / "booky.dump"
     archive.write_bytes(b"PGDMP\x01\x0e\x00" + bytes(200))
     with pytest.raises(CommandError, match="is a postgresql backup but the configured database is sqlite"):
