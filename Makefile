@@ -180,8 +180,8 @@ BENCH_SERVER_URL := $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/postgres
 bench: install  ## Load every page with wrk beside a bare Django floor (SCALE=1.0, DURATION=10 s per page)
 	@DATABASE_URL="$(BENCH_SERVER_URL)" $(PYTHON) bench/run.py --scale $(or $(SCALE),1.0) --duration $(or $(DURATION),10) $(BENCH_ARGS)
 
-bench-smoke: install  ## The CI bench: scale 0.05, 3 s per page; fails on errors, non-2xx, queries over budget
-	@DATABASE_URL="$(BENCH_SERVER_URL)" $(PYTHON) bench/run.py --scale 0.05 --duration 3 --connections 4 --smoke --output smoke
+bench-smoke: install  ## The CI bench: scale 0.05, 2 s per page; fails on errors, non-2xx, queries over budget
+	@DATABASE_URL="$(BENCH_SERVER_URL)" $(PYTHON) bench/run.py --scale 0.05 --duration 2 --connections 4 --smoke --output smoke
 
 bench-capacity: uv  ## How many active readers one node holds (USERS=2000, SCALE=0.2, RUN_TIME=120 s; locust)
 	@uv sync --locked --group bench

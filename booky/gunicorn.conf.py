@@ -36,11 +36,14 @@ def default_workers() -> int:
 
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
-# Each worker is replaced after about this many requests, so a slow leak (a growing cache, a library's
-# buffers) cannot grow without bound; 0 turns it off. The jitter (10% by default) spreads the
-# restarts, so the workers, started together, are not all replaced at the same moment.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or max_requests // 10)
+# Recycling workers (GUNICORN_MAX_REQUESTS: a worker is replaced after that many requests, plus a random
+# 0..GUNICORN_MAX_REQUESTS_JITTER) contains a slow memory leak. Off by default: each worker loads the
+# app itself, so a new one needs seconds before it answers, and under load the workers reach their
+# limit within moments of each other (the jitter is a few hundred requests, well under a second at
+# full load), which leaves the node with no worker for those seconds: the bench saw pages get no
+# answer for 3 s. Turn it on only to contain a leak, with a jitter of half the limit (the default).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or max_requests // 2)
 # A request may take this long before its worker is restarted.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # After the drain: how long workers may take to finish the requests they hold.

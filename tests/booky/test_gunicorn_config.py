@@ -33,15 +33,13 @@ def test_web_concurrency_overrides_the_cpu_count(load_config):
     assert load_config(64, WEB_CONCURRENCY="3")["workers"] == 3
 
 
-def test_workers_are_recycled_after_max_requests_with_a_tenth_of_jitter(load_config):
+def test_workers_are_recycled_only_when_asked_with_half_the_limit_as_jitter(load_config):
     config = load_config()
-    assert (config["max_requests"], config["max_requests_jitter"]) == (1000, 100)
-    config = load_config(GUNICORN_MAX_REQUESTS="500")
-    assert (config["max_requests"], config["max_requests_jitter"]) == (500, 50)
+    assert (config["max_requests"], config["max_requests_jitter"]) == (0, 0)  # never recycled
+    config = load_config(GUNICORN_MAX_REQUESTS="1000")
+    assert (config["max_requests"], config["max_requests_jitter"]) == (1000, 500)
     config = load_config(GUNICORN_MAX_REQUESTS="500", GUNICORN_MAX_REQUESTS_JITTER="7")
     assert config["max_requests_jitter"] == 7
-    config = load_config(GUNICORN_MAX_REQUESTS="0")
-    assert (config["max_requests"], config["max_requests_jitter"]) == (0, 0)  # never recycled
 
 
 def test_timeouts_and_the_drain_are_kept(load_config):
