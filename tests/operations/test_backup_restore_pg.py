@@ -23,7 +23,7 @@ pytestmark = pytest.mark.operations
 def server():
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        pytest.skip("needs DATABASE_URL=postgres://... (make test-operations)")
+        pytest.fail("needs DATABASE_URL=postgres://... (make test-operations sets it)")
     return dj_database_url.parse(url)
 
 
